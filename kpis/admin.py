@@ -1,0 +1,191 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kpis.models import (
+    BasicGoal,
+    Department,
+    Direction,
+    FiscalYear,
+    Indicator,
+    Measure,
+    Policy,
+    Strategy,
+)
+from projects.models import ProjectListing
+
+admin.site.site_header = "根室市創生総合戦略 KPI進捗管理 管理画面"
+admin.site.site_title = "KPI進捗管理 管理画面"
+admin.site.index_title = "管理メニュー"
+
+
+class BasicGoalInline(admin.TabularInline):
+    model = BasicGoal
+    extra = 0
+    fields = ["number", "title", "package"]
+    show_change_link = True
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "first_fiscal_year", "last_fiscal_year", "adopted_on"]
+    search_fields = ["name", "municipality"]
+    inlines = [BasicGoalInline]
+
+
+@admin.register(FiscalYear)
+class FiscalYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "label"]
+    search_fields = ["label"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+
+class DirectionInline(admin.TabularInline):
+    model = Direction
+    extra = 0
+
+
+class PolicyInline(admin.TabularInline):
+    model = Policy
+    extra = 0
+    fields = ["symbol", "order", "title"]
+    show_change_link = True
+
+
+class NumericTargetInline(admin.StackedInline):
+    model = Indicator
+    extra = 0
+    verbose_name = verbose_name_plural = "数値目標"
+    fk_name = "basic_goal"
+    show_change_link = True
+    fields = [
+        "code",
+        "order",
+        "level",
+        "name",
+        "unit",
+        "target_value",
+        "baseline_value",
+        "direction",
+        "source_line",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(level=Indicator.Level.GOAL)
+
+
+@admin.register(BasicGoal)
+class BasicGoalAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "package", "strategy"]
+    list_filter = ["strategy", "package"]
+    search_fields = ["title"]
+    inlines = [DirectionInline, NumericTargetInline, PolicyInline]
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ["number", "title"]
+    show_change_link = True
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "basic_goal"]
+    list_filter = ["basic_goal__strategy", "basic_goal"]
+    search_fields = ["title"]
+    inlines = [MeasureInline]
+
+
+class KpiInline(admin.StackedInline):
+    model = Indicator
+    extra = 0
+    verbose_name = verbose_name_plural = "重要業績評価指標（KPI）"
+    show_change_link = True
+    fields = [
+        "basic_goal",
+        "code",
+        "order",
+        "level",
+        "name",
+        "unit",
+        "baseline_value",
+        "baseline_kind",
+        "target_value",
+        "target_fiscal_year",
+        "change_value",
+        "change_unit",
+        "direction",
+        "aggregation",
+        "department",
+        "source_line",
+    ]
+
+
+class ListingInline(admin.TabularInline):
+    model = ProjectListing
+    extra = 0
+    autocomplete_fields = ["project"]
+    fields = ["order", "project", "is_relisted", "description"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "policy"]
+    list_filter = ["policy__basic_goal__strategy", "policy__basic_goal", "policy"]
+    search_fields = ["title", "description"]
+    list_select_related = ["policy__basic_goal"]
+    inlines = [KpiInline, ListingInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "unit",
+        "baseline_value",
+        "target_value",
+        "direction",
+        "aggregation",
+        "department",
+    ]
+    list_filter = [
+        "basic_goal__strategy",
+        "basic_goal",
+        "level",
+        "direction",
+        "aggregation",
+        "baseline_kind",
+        "department",
+    ]
+    search_fields = ["name", "code", "source_line"]
+    list_select_related = ["basic_goal", "department"]
+    autocomplete_fields = ["measure", "department"]
+    fieldsets = [
+        (None, {"fields": ["basic_goal", "measure", "level", "code", "order", "name", "unit"]}),
+        (
+            "基準値・目標値",
+            {
+                "fields": [
+                    "baseline_value",
+                    "baseline_fiscal_year",
+                    "baseline_kind",
+                    "target_value",
+                    "target_fiscal_year",
+                    "change_value",
+                    "change_unit",
+                    "direction",
+                    "aggregation",
+                    "decimals",
+                ]
+            },
+        ),
+        ("担当・原文", {"fields": ["department", "source_line", "reading_note"]}),
+    ]

@@ -1,0 +1,299 @@
+"""The strategy as data: Strategy → BasicGoal → Policy → Measure, and Indicator for both the
+goal-level 数値目標 and the measure-level KPIs. Names follow shared/strategy/GLOSSARY.md."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from kpis.fiscal import fiscal_year_label
+
+
+class Strategy(models.Model):
+    code = models.SlugField("コード", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=200)
+    municipality = models.CharField("自治体", max_length=50)
+    first_fiscal_year = models.PositiveSmallIntegerField("計画期間（初年度）")
+    last_fiscal_year = models.PositiveSmallIntegerField("計画期間（最終年度）")
+    adopted_on = models.DateField("策定日", null=True, blank=True)
+    source_line = models.TextField("原文", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "総合戦略"
+        ordering = ["first_fiscal_year", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.first_fiscal_year and self.last_fiscal_year:
+            if self.last_fiscal_year < self.first_fiscal_year:
+                raise ValidationError("計画期間の最終年度は初年度以降にしてください。")
+
+    @property
+    def fiscal_years(self):
+        return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+    @property
+    def period_label(self):
+        return f"{fiscal_year_label(self.first_fiscal_year)}〜{fiscal_year_label(self.last_fiscal_year)}"
+
+
+class FiscalYear(models.Model):
+    """Reference data: 令和・平成 labels for the years the app shows."""
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    label = models.CharField("表示名", max_length=40)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度"
+        ordering = ["year"]
+
+    def __str__(self):
+        return self.label
+
+
+class Department(models.Model):
+    """担当課: the department that enters an indicator's actuals."""
+
+    name = models.CharField("課名", max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="所属職員", blank=True, related_name="departments"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "担当課"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BasicGoal(models.Model):
+    class Package(models.TextChoices):
+        EMPLOYMENT = "employment", "雇用対策"
+        CHILDCARE = "childcare", "子育て支援"
+        HUMAN_RESOURCES = "human_resources", "人材育成"
+
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="basic_goals", verbose_name="総合戦略"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    title = models.TextField("基本目標")
+    package = models.CharField("政策パッケージ", max_length=20, choices=Package.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "基本目標"
+        ordering = ["strategy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="uniq_goal_number")
+        ]
+
+    def __str__(self):
+        return f"基本目標-{self.number} {self.title}"
+
+    @property
+    def label(self):
+        return f"基本目標-{self.number}"
+
+
+class Direction(models.Model):
+    """基本的な方向: the ○ statements under a basic goal."""
+
+    basic_goal = models.ForeignKey(
+        BasicGoal, models.CASCADE, related_name="directions", verbose_name="基本目標"
+    )
+    order = models.PositiveSmallIntegerField("順序")
+    text = models.TextField("基本的な方向")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "基本的な方向"
+        ordering = ["basic_goal", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["basic_goal", "order"], name="uniq_direction_order")
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Policy(models.Model):
+    """具体的な施策 （ア）（イ）（ウ）."""
+
+    basic_goal = models.ForeignKey(
+        BasicGoal, models.CASCADE, related_name="policies", verbose_name="基本目標"
+    )
+    symbol = models.CharField("記号", max_length=4)
+    order = models.PositiveSmallIntegerField("順序")
+    title = models.CharField("施策", max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "具体的な施策"
+        ordering = ["basic_goal", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["basic_goal", "symbol"], name="uniq_policy_symbol")
+        ]
+
+    def __str__(self):
+        return f"{self.basic_goal.number}-（{self.symbol}）{self.title}"
+
+    @property
+    def label(self):
+        return f"（{self.symbol}）"
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
+
+
+class Measure(models.Model):
+    """① ② ③ …: a measure inside a policy area, with its KPIs and projects."""
+
+    policy = models.ForeignKey(Policy, models.CASCADE, related_name="measures", verbose_name="施策")
+    number = models.PositiveSmallIntegerField("番号")
+    title = models.TextField("施策名")
+    description = models.TextField("内容", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "施策（①②③）"
+        ordering = ["policy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="uniq_measure_number")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def label(self):
+        return CIRCLED[self.number - 1] if 0 < self.number <= len(CIRCLED) else f"({self.number})"
+
+    @property
+    def code(self):
+        """'1-ア-1': goal number, policy symbol, measure number (the fixtures' key)."""
+        return f"{self.policy.basic_goal.number}-{self.policy.symbol}-{self.number}"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_strategy(self, strategy):
+        return self.filter(basic_goal__strategy=strategy)
+
+    def numeric_targets(self):
+        return self.filter(level=Indicator.Level.GOAL)
+
+    def kpis(self):
+        return self.filter(level=Indicator.Level.KPI)
+
+    def with_tree(self):
+        return self.select_related("basic_goal", "measure__policy", "department")
+
+    def in_document_order(self):
+        return self.order_by(
+            "basic_goal__number", "level", "measure__policy__order", "measure__number", "order"
+        )
+
+
+class Indicator(models.Model):
+    """One model for the goal-level 数値目標 (level=goal) and the measure-level KPIs (level=kpi)."""
+
+    class Level(models.TextChoices):
+        GOAL = "goal", "数値目標"
+        KPI = "kpi", "重要業績評価指標（KPI）"
+
+    class BaselineKind(models.TextChoices):
+        STATED = "stated", "記載あり"
+        IMPLIED = "implied", "目標値と増減から算出"
+        NONE = "none", "記載なし"
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", "増加"
+        DECREASE = "decrease", "減少"
+        MAINTAIN = "maintain", "水準維持（以上）"
+        REACH = "reach", "水準到達"
+
+    class Aggregation(models.TextChoices):
+        LEVEL = "level", "各年度の水準"
+        ANNUAL = "annual", "年間"
+        CUMULATIVE = "cumulative", "期間累計（延べ・総額）"
+
+    basic_goal = models.ForeignKey(
+        BasicGoal, models.CASCADE, related_name="indicators", verbose_name="基本目標"
+    )
+    measure = models.ForeignKey(
+        Measure,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="施策（①②③）",
+    )
+    level = models.CharField("区分", max_length=4, choices=Level.choices)
+    code = models.CharField("コード", max_length=20)
+    order = models.PositiveSmallIntegerField("順序")
+    name = models.CharField("指標名", max_length=200)
+    unit = models.CharField("単位", max_length=20, blank=True)
+    baseline_value = models.DecimalField(
+        "基準値", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    baseline_fiscal_year = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
+    baseline_kind = models.CharField("基準値の根拠", max_length=8, choices=BaselineKind.choices)
+    target_value = models.DecimalField("目標値", max_digits=16, decimal_places=4)
+    target_fiscal_year = models.PositiveSmallIntegerField("目標年度")
+    change_value = models.DecimalField(
+        "増減（記載値）", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    change_unit = models.CharField(
+        "増減の単位", max_length=20, blank=True, help_text="ポイント / % / 人 など原文どおり"
+    )
+    direction = models.CharField("改善の方向", max_length=10, choices=Direction.choices)
+    aggregation = models.CharField("集計方法", max_length=10, choices=Aggregation.choices)
+    decimals = models.PositiveSmallIntegerField("表示小数桁", default=0)
+    department = models.ForeignKey(
+        Department,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="担当課",
+    )
+    source_line = models.TextField("原文")
+    reading_note = models.TextField("解釈メモ", blank=True)
+    history = HistoricalRecords()
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指標（数値目標・KPI）"
+        ordering = ["basic_goal", "level", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["basic_goal", "code"], name="uniq_indicator_code")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.level == self.Level.KPI and self.measure_id is None:
+            raise ValidationError({"measure": "KPIには施策（①②③）を指定してください。"})
+        if self.level == self.Level.GOAL and self.measure_id is not None:
+            raise ValidationError({"measure": "数値目標は基本目標に直接属し、施策は指定しません。"})
+        if (
+            self.measure_id
+            and self.basic_goal_id
+            and self.measure.policy.basic_goal_id != self.basic_goal_id
+        ):
+            raise ValidationError({"measure": "施策が別の基本目標に属しています。"})
+
+    def quantize(self, value: Decimal | None) -> Decimal | None:
+        """A value at the scale the document prints this indicator with (2.00 %, 25.0 %, 27,700 t)."""
+        if value is None:
+            return None
+        return (
+            value.quantize(Decimal(1).scaleb(-self.decimals))
+            if self.decimals
+            else value.quantize(Decimal(1))
+        )
