@@ -64,7 +64,7 @@ def parse_number(text: str | None, *, field: str = "実績値", unit: str = "") 
     def fail(reason: str) -> NumberParseError:
         return NumberParseError(f"{field}：「{typed}」は{reason}", field=field)
 
-    # NFKC would also turn ① ² or Arabic-Indic digits into 0-9; a clerk never means those.
+    # NFKC folds ① and ² into 0-9 and Decimal() reads Arabic-Indic digits; a clerk means neither.
     if any(unicodedata.digit(ch, None) is not None and ch not in _WIDTH_DIGITS for ch in typed):
         raise fail(f"数値として読み取れません。{_EXAMPLE}")
     match = _FIGURE.fullmatch(unicodedata.normalize("NFKC", typed))

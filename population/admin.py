@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from population.models import DeclineSuppression, PopulationFigure, PopulationPoint, PopulationTarget
+from population.models import (
+    DeclineSuppression,
+    PopulationFigure,
+    PopulationPoint,
+    PopulationTarget,
+)
 
 
 @admin.register(PopulationFigure)

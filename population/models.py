@@ -30,24 +30,34 @@ class Source(models.TextChoices):
 
 
 class PopulationFigure(models.Model):
-    strategy = models.ForeignKey(Strategy, models.CASCADE, related_name="population_figures", verbose_name="総合戦略")
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="population_figures", verbose_name="総合戦略"
+    )
     source = models.CharField("出典", max_length=20, choices=Source.choices)
     year = models.PositiveSmallIntegerField("年")
     category = models.CharField("区分", max_length=20, choices=Category.choices)
     value = models.DecimalField("値", max_digits=12, decimal_places=2)
-    is_implied = models.BooleanField("算出値", default=False, help_text="原文の数値から算出したもの")
-    data_source = models.CharField("データの出所", max_length=100, blank=True, help_text="国勢調査・住民基本台帳など")
+    is_implied = models.BooleanField(
+        "算出値", default=False, help_text="原文の数値から算出したもの"
+    )
+    data_source = models.CharField(
+        "データの出所", max_length=100, blank=True, help_text="国勢調査・住民基本台帳など"
+    )
     source_line = models.TextField("原文", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "人口の数値"
         ordering = ["strategy", "source", "category", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["strategy", "source", "year", "category"], name="uniq_population_figure")
+            models.UniqueConstraint(
+                fields=["strategy", "source", "year", "category"], name="uniq_population_figure"
+            )
         ]
 
     def __str__(self):
-        return f"{self.get_source_display()} {self.year}年 {self.get_category_display()} {self.value}"
+        return (
+            f"{self.get_source_display()} {self.year}年 {self.get_category_display()} {self.value}"
+        )
 
     @property
     def is_share(self):
@@ -60,7 +70,9 @@ class PopulationTarget(models.Model):
         MID = "mid", "中期"
         LONG = "long", "長期"
 
-    strategy = models.ForeignKey(Strategy, models.CASCADE, related_name="population_targets", verbose_name="総合戦略")
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="population_targets", verbose_name="総合戦略"
+    )
     term = models.CharField("区分", max_length=5, choices=Term.choices)
     year = models.PositiveSmallIntegerField("目標年")
     total = models.PositiveIntegerField("目標総人口")
@@ -70,7 +82,9 @@ class PopulationTarget(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "目標人口（短期・中期・長期）"
         ordering = ["strategy", "year"]
-        constraints = [models.UniqueConstraint(fields=["strategy", "term"], name="uniq_population_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "term"], name="uniq_population_target")
+        ]
 
     def __str__(self):
         return f"{self.get_term_display()}目標 {self.year}年 {self.total:,}人"
@@ -79,7 +93,9 @@ class PopulationTarget(models.Model):
 class PopulationPoint(models.Model):
     """「根室市人口ビジョン」を踏まえた３つのポイント."""
 
-    strategy = models.ForeignKey(Strategy, models.CASCADE, related_name="population_points", verbose_name="総合戦略")
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="population_points", verbose_name="総合戦略"
+    )
     number = models.PositiveSmallIntegerField("番号")
     title = models.TextField("ポイント")
     category = models.CharField("区分", max_length=20, choices=Category.choices)
@@ -91,7 +107,9 @@ class PopulationPoint(models.Model):
         "比較値（社人研推計等）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     suppressed_decline = models.PositiveIntegerField("減少抑制数", null=True, blank=True)
-    annual_suppression = models.PositiveIntegerField("年間の減少抑制（程度）", null=True, blank=True)
+    annual_suppression = models.PositiveIntegerField(
+        "年間の減少抑制（程度）", null=True, blank=True
+    )
     future_text = models.CharField("目指すべき将来の姿", max_length=200)
     description = models.TextField("説明")
     source_line = models.TextField("原文")
@@ -99,7 +117,9 @@ class PopulationPoint(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "人口ビジョンの３つのポイント"
         ordering = ["strategy", "number"]
-        constraints = [models.UniqueConstraint(fields=["strategy", "number"], name="uniq_population_point")]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="uniq_population_point")
+        ]
 
     def __str__(self):
         return f"（{self.number}）{self.title}"
@@ -108,7 +128,9 @@ class PopulationPoint(models.Model):
 class DeclineSuppression(models.Model):
     """The breakdown of the suppressed decline by 2060: natural (出生率) + social (転出超過対策)."""
 
-    strategy = models.OneToOneField(Strategy, models.CASCADE, related_name="decline_suppression", verbose_name="総合戦略")
+    strategy = models.OneToOneField(
+        Strategy, models.CASCADE, related_name="decline_suppression", verbose_name="総合戦略"
+    )
     natural = models.PositiveIntegerField("自然減少抑制")
     social = models.PositiveIntegerField("社会減少抑制")
     total = models.PositiveIntegerField("合計")

@@ -17,7 +17,9 @@ def figure_table(strategy):
     return table
 
 
-def comparison_rows(table, base=(Source.ACTUAL, 2015), ipss=(Source.IPSS, 2060), city=(Source.CITY_TARGET, 2060)):
+def comparison_rows(
+    table, base=(Source.ACTUAL, 2015), ipss=(Source.IPSS, 2060), city=(Source.CITY_TARGET, 2060)
+):
     """The 人口推計比較表: total and the three age groups (as the document orders them), with the
     count and share for 2015, the IPSS 2060 projection and the city's 2060 target, and the
     city − IPSS difference."""
@@ -25,7 +27,10 @@ def comparison_rows(table, base=(Source.ACTUAL, 2015), ipss=(Source.IPSS, 2060),
     for category in [Category.TOTAL, Category.ELDERLY, Category.WORKING, Category.YOUNG]:
         share = SHARE_OF.get(category)
         cells = [
-            {"value": table.get(k, {}).get(category), "share": table.get(k, {}).get(share) if share else None}
+            {
+                "value": table.get(k, {}).get(category),
+                "share": table.get(k, {}).get(share) if share else None,
+            }
             for k in (base, ipss, city)
         ]
         ipss_v, city_v = cells[1]["value"], cells[2]["value"]
@@ -35,7 +40,9 @@ def comparison_rows(table, base=(Source.ACTUAL, 2015), ipss=(Source.IPSS, 2060),
                 "label": Category(category).label,
                 "cells": cells,
                 "diff": city_v - ipss_v if ipss_v is not None and city_v is not None else None,
-                "share_diff": city_s - ipss_s if ipss_s is not None and city_s is not None else None,
+                "share_diff": city_s - ipss_s
+                if ipss_s is not None and city_s is not None
+                else None,
                 "is_total": category == Category.TOTAL,
             }
         )

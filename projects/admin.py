@@ -14,7 +14,14 @@ class ProjectListingInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["name", "is_priority", "fy2021", "is_private", "is_hokkaido", "partners"]
-    list_filter = ["strategy", "is_priority", "fy2021", "is_private", "is_hokkaido", "measures__policy__basic_goal"]
+    list_filter = [
+        "strategy",
+        "is_priority",
+        "fy2021",
+        "is_private",
+        "is_hokkaido",
+        "measures__policy__basic_goal",
+    ]
     search_fields = ["name", "description", "partners"]
     inlines = [ProjectListingInline]
 

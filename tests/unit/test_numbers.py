@@ -66,6 +66,12 @@ def test_it_keeps_the_typed_scale():
     assert str(parse_number("35.0%")) == "35.0"
 
 
+def test_it_reads_minus_zero_as_plain_zero():
+    # Otherwise '-0' would show up on screen.
+    assert str(parse_number("▲0")) == "0"
+    assert str(parse_number("-0.00")) == "0.00"
+
+
 def test_it_accepts_the_expected_unit_even_when_it_is_not_a_common_one():
     assert parse_number("12店舗", unit="店舗") == Decimal(12)
     assert parse_number("27,700ｔ", unit="t") == Decimal(27700)
@@ -165,7 +171,9 @@ def test_it_is_a_value_error_so_forms_can_catch_it_generically():
     assert issubclass(NumberParseError, ValueError)
 
 
-@pytest.mark.parametrize("unit", ["人", "件", "t", "ｔ", "億円", "万人", "世帯", "事業", "円", "回", "社", "団体"])
+@pytest.mark.parametrize(
+    "unit", ["人", "件", "t", "ｔ", "億円", "万人", "世帯", "事業", "円", "回", "社", "団体"]
+)
 def test_it_rejects_a_negative_count(unit):
     with pytest.raises(NumberParseError) as caught:
         check_plausible(Decimal(-5), unit=unit, field="季節労働者数")
@@ -258,7 +266,11 @@ def test_it_raises_only_its_own_error_on_arbitrary_text(text):
 
 
 @_PROPERTY
-@given(st.text(alphabet="0123456789０１２３４５６７８９,，.．▲△−-－ 　人件t%％億円万eEnaif+_", max_size=35))
+@given(
+    st.text(
+        alphabet="0123456789０１２３４５６７８９,，.．▲△−-－ 　人件t%％億円万eEnaif+_", max_size=35
+    )
+)
 def test_it_raises_only_its_own_error_on_number_like_text(text):
     try:
         result = parse_number(text)

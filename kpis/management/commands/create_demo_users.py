@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "開発用：役割ごとのデモアカウントを作成し、ログイン情報を表示します（本番では使用しないでください）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="DEBUG=0 でも作成する（テスト環境用）")
+        parser.add_argument(
+            "--force", action="store_true", help="DEBUG=0 でも作成する（テスト環境用）"
+        )
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
@@ -37,4 +39,6 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             if role == roles.CLERK:
                 department.members.add(user)
-            self.stdout.write(f"  {role:　<5} ユーザー名: {username:<12} パスワード: {DEMO_PASSWORD}")
+            self.stdout.write(
+                f"  {role:　<5} ユーザー名: {username:<12} パスワード: {DEMO_PASSWORD}"
+            )

@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEV := DEBUG=1
+
+.PHONY: run test setup lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_strategy
+	$(DEV) $(PY) manage.py create_demo_users
+
+## make run: install, migrate (SQLite unless DATABASE_URL is set), load the strategy, create demo accounts, serve on 127.0.0.1:8000
+run: setup
+	@echo "http://$(HOST)/ を開き、上のデモアカウントでログインしてください。"
+	$(DEV) $(PY) manage.py runserver $(HOST)
+
+## make test: the whole suite (browser tests are skipped with a notice when /usr/bin/chromium is missing)
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache

@@ -1,0 +1,72 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from kpis import roles
+from kpis.loading import load_strategy
+from kpis.models import Department, Strategy
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the strategy once per test database; each test runs in a transaction on top of it."""
+    with django_db_blocker.unblock():
+        load_strategy()
+
+
+@pytest.fixture
+def strategy(db):
+    return Strategy.objects.get(code="nemuro-2")
+
+
+def _user(username, role=None):
+    user = User.objects.create_user(username, password="password")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def fisheries(db):
+    return Department.objects.create(name="水産振興課")
+
+
+@pytest.fixture
+def tourism(db):
+    return Department.objects.create(name="観光振興課")
+
+
+@pytest.fixture
+def alice(db, fisheries):
+    """入力担当 of 水産振興課."""
+    user = _user("alice", roles.CLERK)
+    fisheries.members.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(db):
+    """事務局 (総合政策部)."""
+    return _user("bob", roles.SECRETARIAT)
+
+
+@pytest.fixture
+def charlie(db):
+    """有識者会議の委員."""
+    return _user("charlie", roles.COUNCIL)
+
+
+@pytest.fixture
+def dave(db):
+    """管理者."""
+    user = _user("dave", roles.ADMINISTRATOR)
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def mallory(db, tourism):
+    """入力担当 of another department (観光振興課)."""
+    user = _user("mallory", roles.CLERK)
+    tourism.members.add(user)
+    return user
