@@ -12,8 +12,19 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from kpis.achievement import DEFAULT_SCALE
 from kpis.fiscal import fiscal_year_label
-from kpis.models import BasicGoal, Direction, FiscalYear, Indicator, Measure, Policy, Strategy
+from kpis.models import (
+    BasicGoal,
+    Direction,
+    EvaluationSettings,
+    FiscalYear,
+    GradeBand,
+    Indicator,
+    Measure,
+    Policy,
+    Strategy,
+)
 from population.models import (
     DeclineSuppression,
     PopulationFigure,
@@ -89,12 +100,32 @@ def load_strategy(*, directory: Path = DEFAULT_DIRECTORY) -> LoadReport:
             "source_line": s.get("source_line", ""),
         },
     )
+    _ensure_evaluation_defaults(report, strategy)
     goals, measures = _load_tree(report, strategy, doc["basic_goals"])
     _load_indicators(report, strategy, goals, measures, _read(directory, "indicators.yaml"))
     _load_projects(report, strategy, measures, _read(directory, "projects.yaml"))
     _load_key_projects(report, strategy, _read(directory, "key_projects.yaml"))
     _load_population(report, strategy, _read(directory, "population.yaml"))
     return report
+
+
+def _ensure_evaluation_defaults(report, strategy):
+    """The default grade scale and settings; created once, then left to the administrator."""
+    if not GradeBand.objects.filter(strategy=strategy).exists():
+        for order, band in enumerate(DEFAULT_SCALE.bands, start=1):
+            GradeBand.objects.create(
+                strategy=strategy,
+                order=order,
+                label=band.label,
+                symbol=band.symbol,
+                description=band.description,
+                rule=band.rule,
+                threshold=band.threshold,
+            )
+            report.created[GradeBand._meta.verbose_name] += 1
+    _, created = EvaluationSettings.objects.get_or_create(strategy=strategy)
+    if created:
+        report.created[EvaluationSettings._meta.verbose_name] += 1
 
 
 def _load_tree(report, strategy, basic_goals):

@@ -297,3 +297,227 @@ class Indicator(models.Model):
             if self.decimals
             else value.quantize(Decimal(1))
         )
+
+
+class GradeBand(models.Model):
+    """A strategy's grade scale is data: other municipalities use ◎○△× or S–C."""
+
+    class Rule(models.TextChoices):
+        MET = "met", "目標達成"
+        PROGRESS_AT_LEAST = "progress_at_least", "進捗率がしきい値以上"
+        PROGRESS_ABOVE = "progress_above", "進捗率がしきい値超"
+        OTHERWISE = "otherwise", "上記以外"
+
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="grade_bands", verbose_name="総合戦略"
+    )
+    order = models.PositiveSmallIntegerField("順序")
+    label = models.CharField("評価", max_length=4)
+    symbol = models.CharField("記号", max_length=4)
+    description = models.CharField("説明", max_length=50)
+    rule = models.CharField("判定", max_length=20, choices=Rule.choices)
+    threshold = models.DecimalField(
+        "しきい値（割合）", max_digits=6, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "評価区分"
+        ordering = ["strategy", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "order"], name="uniq_grade_band_order")
+        ]
+
+    def __str__(self):
+        return f"{self.label}（{self.symbol}）{self.description}"
+
+
+class EvaluationSettings(models.Model):
+    """Per-strategy knobs of the achievement engine and the entry checks."""
+
+    strategy = models.OneToOneField(
+        Strategy, models.CASCADE, related_name="evaluation_settings", verbose_name="総合戦略"
+    )
+    outlier_threshold = models.DecimalField(
+        "前年度比の確認しきい値",
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.5"),
+        help_text="前年度からの変化率がこの割合を超える値は、確認と説明が必要です（0.5 = 50%）。",
+    )
+    maintain_tolerance = models.DecimalField(
+        "水準維持の許容幅",
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text="「以上の水準維持」の目標を、目標値×（1−許容幅）以上で達成とみなします。",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "評価の設定"
+
+    def __str__(self):
+        return f"{self.strategy} の評価設定"
+
+
+class InterimTarget(models.Model):
+    """An override of the linear interim target path for one year."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="interim_targets", verbose_name="指標"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    value = models.DecimalField("中間目標値", max_digits=16, decimal_places=4)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "中間目標（年度別）"
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="uniq_interim_target")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.fiscal_year}年度 {self.value}"
+
+
+class ActualQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Actual.Status.CONFIRMED)
+
+    def visible_to(self, user):
+        """Council members (and the public API) see only confirmed values."""
+        from kpis import roles
+
+        if roles.is_secretariat(user) or roles.is_clerk(user):
+            return self
+        return self.confirmed()
+
+
+class Actual(models.Model):
+    """実績値: one indicator's value for one fiscal year, with its analysis note."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        SUBMITTED = "submitted", "提出済み"
+        CONFIRMED = "confirmed", "確認済み"
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="actuals", verbose_name="指標"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    value = models.DecimalField("実績値", max_digits=16, decimal_places=4, null=True, blank=True)
+    not_measurable = models.BooleanField("測定不能", default=False)
+    not_measurable_reason = models.TextField("測定不能の理由", blank=True)
+    data_year = models.PositiveSmallIntegerField(
+        "データの対象年",
+        null=True,
+        blank=True,
+        help_text="国勢調査など、年度と異なる時点のデータの場合",
+    )
+    data_source = models.CharField("出典", max_length=200, blank=True)
+    note = models.TextField("要因分析・課題・今後の方向性", blank=True)
+    outlier_confirmed = models.BooleanField("前年度比の大きな変化を確認済み", default=False)
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField("版", default=1, help_text="同時編集の検出に使います")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name="更新者"
+    )
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出者",
+    )
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="確認者",
+    )
+    confirmed_at = models.DateTimeField("確認日時", null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ActualQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "実績値"
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="uniq_actual")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.fiscal_year}年度"
+
+    @property
+    def has_value(self):
+        return self.value is not None and not self.not_measurable
+
+
+class YearReview(models.Model):
+    """Whether a fiscal year is locked for the council's review (効果検証)."""
+
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="year_reviews", verbose_name="総合戦略"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    is_locked = models.BooleanField("ロック中", default=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ロックした人",
+    )
+    locked_at = models.DateTimeField("ロック日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度の検証状況"
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "fiscal_year"], name="uniq_year_review")
+        ]
+
+    def __str__(self):
+        return f"{self.strategy} {self.fiscal_year}年度"
+
+
+class WorkflowEvent(models.Model):
+    """Who did which transition when: submit, confirm, return, lock, reopen."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", "下書き保存"
+        SUBMIT = "submit", "提出"
+        CONFIRM = "confirm", "確認"
+        RETURN = "return", "差戻し"
+        LOCK = "lock", "年度ロック"
+        REOPEN = "reopen", "ロック解除"
+        IMPORT = "import", "Excel取込"
+        RESTORE = "restore", "履歴から復元"
+
+    strategy = models.ForeignKey(
+        Strategy, models.CASCADE, related_name="events", verbose_name="総合戦略"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    actual = models.ForeignKey(
+        Actual, models.CASCADE, null=True, blank=True, related_name="events", verbose_name="実績値"
+    )
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="操作者"
+    )
+    at = models.DateTimeField("日時", auto_now_add=True)
+    reason = models.TextField("理由", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作記録"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

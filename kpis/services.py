@@ -1,0 +1,248 @@
+"""Writes that touch several rows: saving actuals with optimistic locking, the review workflow,
+restoring from the audit trail. Keyword-only, each inside one transaction."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kpis import roles
+from kpis.entry_rules import EntryValues
+from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
+
+
+class WorkflowError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleEdit(WorkflowError):
+    """Someone else saved this actual since the form was opened."""
+
+    def __init__(self, message, current):
+        super().__init__(message)
+        self.current = current
+
+
+def is_locked(strategy, fiscal_year):
+    return YearReview.objects.filter(
+        strategy=strategy, fiscal_year=fiscal_year, is_locked=True
+    ).exists()
+
+
+def _check_open(strategy, fiscal_year):
+    if is_locked(strategy, fiscal_year):
+        raise WorkflowError(
+            f"{fiscal_year}年度は有識者会議の検証のためロックされています。事務局にロック解除を依頼してください。"
+        )
+
+
+def _stale(indicator, fiscal_year):
+    current = (
+        Actual.objects.select_related("updated_by")
+        .filter(indicator=indicator, fiscal_year=fiscal_year)
+        .first()
+    )
+    who = (
+        current.updated_by.get_full_name() or current.updated_by.username
+        if current and current.updated_by
+        else "他の利用者"
+    )
+    shown = (
+        "測定不能"
+        if current and current.not_measurable
+        else (f"{current.value:,f}" if current and current.value is not None else "空欄")
+    )
+    return StaleEdit(
+        f"「{indicator.name}」は、画面を開いた後に{who}さんが更新しました（現在の値：{shown}）。"
+        "内容を確認し、必要なら入力し直してください。",
+        current,
+    )
+
+
+def _apply(actual, values: EntryValues):
+    actual.value = values.value
+    actual.not_measurable = values.not_measurable
+    actual.not_measurable_reason = values.not_measurable_reason
+    actual.data_year = values.data_year
+    actual.data_source = values.data_source
+    actual.note = values.note
+    actual.outlier_confirmed = values.outlier_confirmed
+
+
+@transaction.atomic
+def save_actual(
+    *,
+    indicator: Indicator,
+    fiscal_year: int,
+    user,
+    values: EntryValues,
+    expected_version: int,
+    submit: bool = False,
+    reason: str = "",
+    action=WorkflowEvent.Action.SAVE,
+) -> Actual:
+    """Create or update one actual. `expected_version` is the version the user saw (0: none yet);
+    if another save happened since, raise StaleEdit and change nothing."""
+    strategy = indicator.basic_goal.strategy
+    _check_open(strategy, fiscal_year)
+    if expected_version == 0:
+        actual = Actual(indicator=indicator, fiscal_year=fiscal_year, version=1)
+    else:
+        # The conditional UPDATE claims the row: a concurrent save with the same version matches 0 rows.
+        claimed = Actual.objects.filter(
+            indicator=indicator, fiscal_year=fiscal_year, version=expected_version
+        ).update(version=F("version") + 1)
+        if not claimed:
+            raise _stale(indicator, fiscal_year)
+        actual = Actual.objects.get(indicator=indicator, fiscal_year=fiscal_year)
+        if actual.status == Actual.Status.CONFIRMED and not roles.is_secretariat(user):
+            raise WorkflowError(
+                f"「{indicator.name}」は確認済みです。変更は事務局に依頼してください。"
+            )
+    _apply(actual, values)
+    actual.updated_by = user
+    now = timezone.now()
+    if submit:
+        actual.status = Actual.Status.SUBMITTED
+        actual.submitted_by, actual.submitted_at = user, now
+        action = WorkflowEvent.Action.SUBMIT if action == WorkflowEvent.Action.SAVE else action
+    elif actual.status != Actual.Status.CONFIRMED:
+        actual.status = Actual.Status.DRAFT
+    actual._change_reason = reason or WorkflowEvent.Action(action).label
+    try:
+        with transaction.atomic():
+            actual.save()  # a concurrent first save of the same actual hits the unique constraint
+    except IntegrityError:
+        raise _stale(indicator, fiscal_year) from None
+    WorkflowEvent.objects.create(
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        actual=actual,
+        action=action,
+        actor=user,
+        reason=reason,
+    )
+    return actual
+
+
+@transaction.atomic
+def confirm_actuals(*, strategy: Strategy, fiscal_year: int, actual_ids, user) -> int:
+    _check_open(strategy, fiscal_year)
+    now = timezone.now()
+    actuals = list(
+        Actual.objects.select_for_update().filter(
+            pk__in=actual_ids,
+            fiscal_year=fiscal_year,
+            status=Actual.Status.SUBMITTED,
+            indicator__basic_goal__strategy=strategy,
+        )
+    )
+    for a in actuals:
+        a.status, a.confirmed_by, a.confirmed_at = Actual.Status.CONFIRMED, user, now
+        a.version += 1
+        a._change_reason = "確認"
+        a.save()
+    WorkflowEvent.objects.bulk_create(
+        WorkflowEvent(
+            strategy=strategy,
+            fiscal_year=fiscal_year,
+            actual=a,
+            action=WorkflowEvent.Action.CONFIRM,
+            actor=user,
+        )
+        for a in actuals
+    )
+    return len(actuals)
+
+
+@transaction.atomic
+def return_actual(*, actual: Actual, user, reason: str) -> Actual:
+    """Send a submitted value back to its department as a draft, with the reason."""
+    if not reason.strip():
+        raise WorkflowError("差戻しの理由を入力してください。")
+    strategy = actual.indicator.basic_goal.strategy
+    _check_open(strategy, actual.fiscal_year)
+    actual.status = Actual.Status.DRAFT
+    actual.confirmed_by = actual.confirmed_at = None
+    actual.version += 1
+    actual._change_reason = f"差戻し：{reason}"
+    actual.save()
+    WorkflowEvent.objects.create(
+        strategy=strategy,
+        fiscal_year=actual.fiscal_year,
+        actual=actual,
+        action=WorkflowEvent.Action.RETURN,
+        actor=user,
+        reason=reason,
+    )
+    return actual
+
+
+@transaction.atomic
+def lock_year(*, strategy: Strategy, fiscal_year: int, user) -> YearReview:
+    review, _ = YearReview.objects.select_for_update().get_or_create(
+        strategy=strategy, fiscal_year=fiscal_year
+    )
+    if review.is_locked:
+        raise WorkflowError(f"{fiscal_year}年度はすでにロックされています。")
+    review.is_locked, review.locked_by, review.locked_at = True, user, timezone.now()
+    review.save()
+    WorkflowEvent.objects.create(
+        strategy=strategy, fiscal_year=fiscal_year, action=WorkflowEvent.Action.LOCK, actor=user
+    )
+    return review
+
+
+@transaction.atomic
+def reopen_year(*, strategy: Strategy, fiscal_year: int, user, reason: str) -> YearReview:
+    if not reason.strip():
+        raise WorkflowError("ロック解除の理由を入力してください。")
+    review = (
+        YearReview.objects.select_for_update()
+        .filter(strategy=strategy, fiscal_year=fiscal_year)
+        .first()
+    )
+    if review is None or not review.is_locked:
+        raise WorkflowError(f"{fiscal_year}年度はロックされていません。")
+    review.is_locked = False
+    review.save()
+    WorkflowEvent.objects.create(
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        action=WorkflowEvent.Action.REOPEN,
+        actor=user,
+        reason=reason,
+    )
+    return review
+
+
+@transaction.atomic
+def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -> Actual:
+    """Put back the values an actual had at an earlier point of its history (a new history row)."""
+    strategy = actual.indicator.basic_goal.strategy
+    _check_open(strategy, actual.fiscal_year)
+    old = actual.history.get(history_id=history_id)
+    for field in (
+        "value",
+        "not_measurable",
+        "not_measurable_reason",
+        "data_year",
+        "data_source",
+        "note",
+        "outlier_confirmed",
+    ):
+        setattr(actual, field, getattr(old, field))
+    actual.version += 1
+    actual.updated_by = user
+    actual._change_reason = reason or f"{old.history_date:%Y-%m-%d %H:%M} の値に復元"
+    actual.save()
+    WorkflowEvent.objects.create(
+        strategy=strategy,
+        fiscal_year=actual.fiscal_year,
+        actual=actual,
+        action=WorkflowEvent.Action.RESTORE,
+        actor=user,
+        reason=actual._change_reason,
+    )
+    return actual
