@@ -4,11 +4,21 @@ from django.urls import include, path
 
 from kpis import views as kpi_views
 
+strategy_patterns = [
+    path("", kpi_views.strategy_detail, name="strategy"),
+    path("", include("kpis.urls")),  # entry, status board, assignments
+    path("dashboard/", include("kpis.dashboard.urls")),  # overview, drill-down, indicator pages
+    path("excel/", include("kpis.excel.urls")),  # templates, import, export
+    path("projects/", include("projects.urls")),
+    path("population/", include("population.urls")),
+    path("council/", include("council.urls")),  # opinions, review pack
+]
+
 urlpatterns = [
     path("", kpi_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("strategies/<slug:code>/", kpi_views.strategy_detail, name="strategy"),
-    path("strategies/<slug:code>/population/", include("population.urls")),
+    path("strategies/<slug:code>/", include(strategy_patterns)),
+    path("api/", include("kpis.api_urls")),
     path("admin/", admin.site.urls),
 ]
