@@ -3,10 +3,14 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
 from kpis import roles
-from kpis.models import Department
+from kpis.models import Department, Indicator
 
 DEMO_PASSWORD = "nemuro-demo-2021"
 DEMO_DEPARTMENT = "（デモ）水産振興課"
+DEMO_POLICY_DEPARTMENT = "（デモ）総合政策課"
+# The document names no 担当課; the demo gives the clerk the fisheries KPIs and parks the rest
+# with a demo policy department, only where nothing is assigned yet.
+DEMO_FISHERIES_CODES = ["1-ア-1-1", "1-ア-1-2", "1-ア-1-3", "1-ア-1-4", "1-ア-5-1", "1-ア-5-2"]
 DEMO_USERS = [
     # username, full name, role
     ("clerk", "入力 花子（デモ・入力担当）", roles.CLERK),
@@ -28,6 +32,10 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("デモアカウントは開発環境（DEBUG=1）でのみ作成できます。")
         department, _ = Department.objects.get_or_create(name=DEMO_DEPARTMENT)
+        policy_department, _ = Department.objects.get_or_create(name=DEMO_POLICY_DEPARTMENT)
+        unassigned = Indicator.objects.filter(department__isnull=True)
+        unassigned.filter(code__in=DEMO_FISHERIES_CODES).update(department=department)
+        unassigned.update(department=policy_department)
         self.stdout.write("デモアカウント（開発専用）:")
         for username, full_name, role in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)

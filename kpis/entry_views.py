@@ -1,0 +1,277 @@
+"""City staff enter a fiscal year's actuals for their department; the secretariat reviews them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kpis import permissions, roles, services
+from kpis.entry import departments_for, entry_rows, outlier_threshold, previous_value, status_counts
+from kpis.forms import ActualForm, ReasonForm
+from kpis.models import Actual, Department, Indicator, Strategy, WorkflowEvent
+
+
+def _get_strategy_and_year(code, fiscal_year):
+    strategy = get_object_or_404(Strategy, code=code)
+    if fiscal_year not in strategy.fiscal_years:
+        raise Http404("計画期間外の年度です。")
+    return strategy, fiscal_year
+
+
+def _get_department_for_user(request, department_id):
+    department = get_object_or_404(Department, pk=department_id)
+    if not permissions.can_enter_for_department(request.user, department.pk):
+        raise PermissionDenied("この担当課の実績を入力する権限がありません。")
+    return department
+
+
+def _require_secretariat(user):
+    if not roles.is_secretariat(user):
+        raise PermissionDenied("事務局のみ利用できます。")
+
+
+@login_required
+def entry_index(request, code):
+    strategy = get_object_or_404(Strategy, code=code)
+    if not (roles.is_clerk(request.user) or roles.is_secretariat(request.user)):
+        raise PermissionDenied("実績値の入力は担当課・事務局のみ利用できます。")
+    departments = departments_for(request.user, strategy)
+    return render(
+        request, "kpis/entry_index.html", {"strategy": strategy, "departments": departments}
+    )
+
+
+@login_required
+def entry(request, code, fiscal_year, department_id):
+    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    department = _get_department_for_user(request, department_id)
+    locked = services.is_locked(strategy, fiscal_year)
+    rows = entry_rows(strategy, department, fiscal_year)
+    submitting = request.POST.get("action") == "submit"
+    threshold = outlier_threshold(strategy)
+    for row in rows:
+        row.form = ActualForm(
+            request.POST or None,
+            prefix=f"i{row.indicator.pk}",
+            indicator=row.indicator,
+            previous=previous_value(row, fiscal_year),
+            outlier_threshold=threshold,
+            submitting=submitting,
+            initial=_initial(row.current),
+        )
+    if request.method == "POST" and not locked:
+        to_save = [
+            r
+            for r in rows
+            if _posted(request, r) and (_edited(r.form) or (submitting and _submittable(r.current)))
+        ]
+        if all(r.form.is_valid() for r in to_save):
+            try:
+                _save_rows(to_save, request.user, fiscal_year, submitting)
+            except services.WorkflowError as e:
+                messages.error(request, e.message)
+            else:
+                verb = "提出しました" if submitting else "下書き保存しました"
+                messages.success(request, f"{len(to_save)}件の実績値を{verb}。")
+                return redirect(
+                    "entry", code=code, fiscal_year=fiscal_year, department_id=department.pk
+                )
+        else:
+            messages.error(
+                request,
+                "入力内容に誤りがあります。赤字のメッセージを確認してください（何も保存していません）。",
+            )
+    ctx = {
+        "strategy": strategy,
+        "fiscal_year": fiscal_year,
+        "department": department,
+        "rows": rows,
+        "locked": locked,
+    }
+    return render(request, "kpis/entry.html", ctx)
+
+
+def _initial(actual):
+    if actual is None:
+        return {"version": 0}
+    return {
+        "value": "" if actual.value is None else f"{actual.value.normalize():f}",
+        "not_measurable": actual.not_measurable,
+        "not_measurable_reason": actual.not_measurable_reason,
+        "data_year": actual.data_year,
+        "data_source": actual.data_source,
+        "note": actual.note,
+        "confirm_outlier": actual.outlier_confirmed,
+        "version": actual.version,
+    }
+
+
+def _posted(request, row):
+    return f"{row.form.prefix}-version" in request.POST
+
+
+def _edited(form):
+    return any(name != "version" for name in form.changed_data)
+
+
+def _submittable(actual):
+    return actual is not None and actual.status == Actual.Status.DRAFT
+
+
+@transaction.atomic
+def _save_rows(rows, user, fiscal_year, submitting):
+    # One transaction for the page: a stale row or a locked year saves nothing at all.
+    for row in rows:
+        if not permissions.can_edit_indicator(user, row.indicator):
+            raise services.WorkflowError(f"「{row.indicator.name}」を編集する権限がありません。")
+        services.save_actual(
+            indicator=row.indicator,
+            fiscal_year=fiscal_year,
+            user=user,
+            values=row.form.entry_values,
+            expected_version=row.form.cleaned_data["version"],
+            submit=submitting,
+        )
+
+
+@login_required
+def status_index(request, code):
+    strategy = get_object_or_404(Strategy, code=code)
+    _require_secretariat(request.user)
+    latest = (
+        Actual.objects.filter(indicator__basic_goal__strategy=strategy)
+        .order_by("-fiscal_year")
+        .first()
+    )
+    return redirect(
+        "status_board",
+        code=code,
+        fiscal_year=latest.fiscal_year if latest else strategy.first_fiscal_year,
+    )
+
+
+@login_required
+def status_board(request, code, fiscal_year):
+    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    _require_secretariat(request.user)
+    submitted = (
+        Actual.objects.filter(
+            indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year, status="submitted"
+        )
+        .select_related("indicator__department", "submitted_by")
+        .order_by("indicator__basic_goal__number", "indicator__code")
+    )
+    events = WorkflowEvent.objects.filter(
+        strategy=strategy, fiscal_year=fiscal_year
+    ).select_related("actor", "actual__indicator")[:30]
+    ctx = {
+        "strategy": strategy,
+        "fiscal_year": fiscal_year,
+        "counts": status_counts(strategy, fiscal_year),
+        "submitted": submitted,
+        "events": events,
+        "locked": services.is_locked(strategy, fiscal_year),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "kpis/status_board.html", ctx)
+
+
+def _workflow_post(request, code, fiscal_year, action):
+    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    _require_secretariat(request.user)
+    try:
+        message = action(strategy, fiscal_year)
+    except services.WorkflowError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, message)
+    return redirect("status_board", code=code, fiscal_year=fiscal_year)
+
+
+@login_required
+@require_POST
+def confirm(request, code, fiscal_year):
+    def action(strategy, fy):
+        ids = [int(i) for i in request.POST.getlist("actual") if i.isdigit()]
+        n = services.confirm_actuals(
+            strategy=strategy, fiscal_year=fy, actual_ids=ids, user=request.user
+        )
+        return f"{n}件の実績値を確認済みにしました。"
+
+    return _workflow_post(request, code, fiscal_year, action)
+
+
+@login_required
+@require_POST
+def return_actual(request, code, fiscal_year, actual_id):
+    def action(strategy, fy):
+        actual = get_object_or_404(
+            Actual, pk=actual_id, fiscal_year=fy, indicator__basic_goal__strategy=strategy
+        )
+        services.return_actual(
+            actual=actual, user=request.user, reason=request.POST.get("reason", "")
+        )
+        return f"「{actual.indicator.name}」を担当課に差し戻しました。"
+
+    return _workflow_post(request, code, fiscal_year, action)
+
+
+@login_required
+@require_POST
+def lock(request, code, fiscal_year):
+    def action(strategy, fy):
+        services.lock_year(strategy=strategy, fiscal_year=fy, user=request.user)
+        return f"{fy}年度をロックしました。有識者会議の検証に進めます。"
+
+    return _workflow_post(request, code, fiscal_year, action)
+
+
+@login_required
+@require_POST
+def reopen(request, code, fiscal_year):
+    def action(strategy, fy):
+        services.reopen_year(
+            strategy=strategy,
+            fiscal_year=fy,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+        return f"{fy}年度のロックを解除しました。"
+
+    return _workflow_post(request, code, fiscal_year, action)
+
+
+@login_required
+def assignments(request, code):
+    strategy = get_object_or_404(Strategy, code=code)
+    _require_secretariat(request.user)
+    indicators = list(
+        Indicator.objects.for_strategy(strategy)
+        .select_related("department", "measure__policy", "basic_goal")
+        .in_document_order()
+    )
+    departments = list(Department.objects.order_by("name"))
+    if request.method == "POST":
+        valid = {str(d.pk): d for d in departments}
+        changed = 0
+        with transaction.atomic():
+            for ind in indicators:
+                chosen = request.POST.get(f"department-{ind.pk}", "")
+                new = valid.get(chosen)
+                if chosen and new is None:
+                    continue  # an unknown id is ignored rather than clearing the assignment
+                if (new.pk if new else None) != ind.department_id:
+                    ind.department = new
+                    ind._change_reason = "担当課の割当"
+                    ind.save(update_fields=["department"])
+                    changed += 1
+        messages.success(request, f"{changed}件の指標の担当課を更新しました。")
+        return redirect("assignments", code=code)
+    return render(
+        request,
+        "kpis/assignments.html",
+        {"strategy": strategy, "indicators": indicators, "departments": departments},
+    )

@@ -1,0 +1,62 @@
+from django import forms
+
+from kpis.entry_rules import validate_entry
+
+
+class ActualForm(forms.Form):
+    """One indicator's row on the entry page. Validation is kpis.entry_rules (shared with Excel)."""
+
+    value = forms.CharField(label="実績値", required=False, max_length=40)
+    not_measurable = forms.BooleanField(label="測定不能", required=False)
+    not_measurable_reason = forms.CharField(label="測定不能の理由", required=False, max_length=500)
+    data_year = forms.IntegerField(
+        label="データの対象年", required=False, min_value=1900, max_value=2100
+    )
+    data_source = forms.CharField(label="出典", required=False, max_length=200)
+    note = forms.CharField(
+        label="要因分析・課題・今後の方向性",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm_outlier = forms.BooleanField(label="大きな変化を確認済み", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(
+        self, *args, indicator, previous=None, outlier_threshold, submitting=False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.previous = previous
+        self.outlier_threshold = outlier_threshold
+        self.submitting = submitting
+        self.entry_values = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        values, errors = validate_entry(
+            indicator_name=self.indicator.name,
+            unit=self.indicator.unit,
+            raw_value=data.get("value"),
+            not_measurable=data.get("not_measurable", False),
+            not_measurable_reason=data.get("not_measurable_reason", ""),
+            data_year=data.get("data_year"),
+            data_source=data.get("data_source", ""),
+            note=data.get("note", ""),
+            confirm_outlier=data.get("confirm_outlier", False),
+            previous=self.previous,
+            outlier_threshold=self.outlier_threshold,
+            submitting=self.submitting,
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        self.entry_values = values
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
