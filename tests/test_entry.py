@@ -51,7 +51,9 @@ def test_it_refuses_other_departments_and_the_council(client, user, assigned, fi
 
 
 @pytest.mark.parametrize("user", ["bob", "dave"])
-def test_secretariat_and_admin_may_enter_for_any_department(client, user, assigned, fisheries, request):
+def test_secretariat_and_admin_may_enter_for_any_department(
+    client, user, assigned, fisheries, request
+):
     client.force_login(request.getfixturevalue(user))
     assert client.get(url(fisheries)).status_code == 200
 
@@ -59,7 +61,10 @@ def test_secretariat_and_admin_may_enter_for_any_department(client, user, assign
 def test_it_parses_full_width_digits_and_saves_a_draft(client, alice, assigned, fisheries):
     client.force_login(alice)
     ind = assigned["1-ア-1-1"]
-    r = client.post(url(fisheries), form_data(ind, value="２５，１００ｔ", data_source="北海道水産現勢", note="ホタテが好調"))
+    r = client.post(
+        url(fisheries),
+        form_data(ind, value="２５，１００ｔ", data_source="北海道水産現勢", note="ホタテが好調"),
+    )
     assert r.status_code == 302
     actual = Actual.objects.get(indicator=ind, fiscal_year=2021)
     assert actual.value == Decimal("25100")
@@ -69,7 +74,9 @@ def test_it_parses_full_width_digits_and_saves_a_draft(client, alice, assigned, 
     assert WorkflowEvent.objects.filter(actual=actual, action="save", actor=alice).exists()
 
 
-def test_it_rejects_text_with_a_japanese_message_and_saves_nothing(client, alice, assigned, fisheries):
+def test_it_rejects_text_with_a_japanese_message_and_saves_nothing(
+    client, alice, assigned, fisheries
+):
     client.force_login(alice)
     data = form_data(assigned["1-ア-1-1"], value="27700")
     data.update(form_data(assigned["1-ア-1-2"], value="たくさん"))
@@ -93,14 +100,19 @@ def test_not_measurable_needs_a_reason(client, alice, assigned, fisheries):
     ind = assigned["1-ア-1-4"]
     r = client.post(url(fisheries), form_data(ind, not_measurable=True))
     assert "測定不能の理由を入力してください" in r.content.decode()
-    client.post(url(fisheries), form_data(ind, not_measurable=True, not_measurable_reason="入国制限で受入なし"))
+    client.post(
+        url(fisheries),
+        form_data(ind, not_measurable=True, not_measurable_reason="入国制限で受入なし"),
+    )
     actual = Actual.objects.get(indicator=ind)
     assert actual.not_measurable and actual.value is None
 
 
 def test_submitting_requires_a_value(client, alice, assigned, fisheries):
     client.force_login(alice)
-    r = client.post(url(fisheries), form_data(assigned["1-ア-1-1"], action="submit", note="メモだけ"))
+    r = client.post(
+        url(fisheries), form_data(assigned["1-ア-1-1"], action="submit", note="メモだけ")
+    )
     assert "提出するには値を入力するか" in r.content.decode()
     assert not Actual.objects.exists()
 
@@ -110,7 +122,9 @@ def test_it_submits_drafts(client, alice, assigned, fisheries):
     ind = assigned["1-ア-1-1"]
     client.post(url(fisheries), form_data(ind, value="25100"))
     actual = Actual.objects.get()
-    client.post(url(fisheries), form_data(ind, action="submit", version=actual.version, value="25100"))
+    client.post(
+        url(fisheries), form_data(ind, action="submit", version=actual.version, value="25100")
+    )
     actual.refresh_from_db()
     assert actual.status == "submitted"
     assert actual.submitted_by == alice and actual.submitted_at is not None
@@ -125,11 +139,16 @@ def test_a_large_change_needs_confirmation_and_a_note(client, alice, assigned, f
     assert "50%を超えて変化しています" in body
     assert "大きく変化した理由" in body
     assert not Actual.objects.filter(fiscal_year=2022).exists()
-    client.post(url(fisheries, 2022), form_data(ind, value="40000", confirm_outlier=True, note="大型定置網の新設"))
+    client.post(
+        url(fisheries, 2022),
+        form_data(ind, value="40000", confirm_outlier=True, note="大型定置網の新設"),
+    )
     assert Actual.objects.get(fiscal_year=2022).outlier_confirmed
 
 
-def test_the_second_of_two_editors_is_refused_with_the_other_value(client, alice, bob, assigned, fisheries):
+def test_the_second_of_two_editors_is_refused_with_the_other_value(
+    client, alice, bob, assigned, fisheries
+):
     ind = assigned["1-ア-1-1"]
     client.force_login(alice)
     client.post(url(fisheries), form_data(ind, value="25000"))
@@ -139,7 +158,9 @@ def test_the_second_of_two_editors_is_refused_with_the_other_value(client, alice
     client.post(url(fisheries), form_data(ind, version=seen_version, value="26000"))
     # alice saves from her stale page
     client.force_login(alice)
-    r = client.post(url(fisheries), form_data(ind, version=seen_version, value="25500"), follow=True)
+    r = client.post(
+        url(fisheries), form_data(ind, version=seen_version, value="25500"), follow=True
+    )
     body = r.content.decode()
     assert "画面を開いた後に" in body and "26,000" in body
     assert Actual.objects.get().value == Decimal("26000")
@@ -169,7 +190,9 @@ def test_a_year_outside_the_strategy_is_404(client, alice, assigned, fisheries):
     assert client.get(url(fisheries, 2030)).status_code == 404
 
 
-def test_it_reads_the_page_in_a_fixed_number_of_queries(client, alice, assigned, fisheries, django_assert_num_queries):
+def test_it_reads_the_page_in_a_fixed_number_of_queries(
+    client, alice, assigned, fisheries, django_assert_num_queries
+):
     for year in (2021, 2022, 2023):
         for ind in assigned.values():
             Actual.objects.create(indicator=ind, fiscal_year=year, value=10, status="confirmed")

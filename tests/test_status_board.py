@@ -1,0 +1,61 @@
+import pytest
+
+from kpis.models import Actual, Indicator
+
+pytestmark = pytest.mark.django_db
+URL = "/strategies/nemuro-2/status/2021/"
+
+
+@pytest.fixture
+def entered(strategy, fisheries, alice):
+    Indicator.objects.filter(code__startswith="1-ア-1-").update(department=fisheries)
+    inds = list(Indicator.objects.filter(code__startswith="1-ア-1-").order_by("code"))
+    Actual.objects.create(
+        indicator=inds[0], fiscal_year=2021, value=25000, status="submitted", submitted_by=alice
+    )
+    Actual.objects.create(indicator=inds[1], fiscal_year=2021, value=3, status="draft")
+    Actual.objects.create(indicator=inds[2], fiscal_year=2021, value=9, status="confirmed")
+    return inds
+
+
+def test_it_redirects_anonymous_users(client, strategy):
+    assert client.get(URL)["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("user", ["alice", "charlie", "mallory"])
+def test_it_is_for_the_secretariat_only(client, user, strategy, request):
+    client.force_login(request.getfixturevalue(user))
+    assert client.get(URL).status_code == 403
+
+
+def test_it_counts_each_departments_indicators_by_status(client, bob, entered):
+    client.force_login(bob)
+    r = client.get(URL)
+    counts = dict(r.context["counts"])
+    fisheries = counts[("水産振興課", entered[0].department_id)]
+    assert (
+        fisheries["total"],
+        fisheries["missing"],
+        fisheries["draft"],
+        fisheries["submitted"],
+        fisheries["confirmed"],
+    ) == (4, 1, 1, 1, 1)
+    assert counts[("未割当", None)]["total"] == 47 - 4
+    assert "沿岸漁業における生産量" in r.content.decode()  # waiting for confirmation
+
+
+def test_the_index_goes_to_the_latest_year_with_actuals(client, bob, entered):
+    Actual.objects.create(indicator=entered[3], fiscal_year=2023, value=1)
+    client.force_login(bob)
+    assert (
+        client.get("/strategies/nemuro-2/status/")["Location"]
+        == "/strategies/nemuro-2/status/2023/"
+    )
+
+
+def test_it_reads_in_a_fixed_number_of_queries(client, bob, entered, django_assert_num_queries):
+    client.force_login(bob)
+    # 1 session, 2 user, 3 strategy, 4 user's groups, 5 indicators with departments, 6 statuses,
+    # 7 submitted actuals, 8 events, 9 year lock
+    with django_assert_num_queries(9):
+        client.get(URL)
