@@ -2,14 +2,20 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.models import (
+    Actual,
     BasicGoal,
     Department,
     Direction,
+    EvaluationSettings,
     FiscalYear,
+    GradeBand,
     Indicator,
+    InterimTarget,
     Measure,
     Policy,
     Strategy,
+    WorkflowEvent,
+    YearReview,
 )
 from projects.models import ProjectListing
 
@@ -189,3 +195,76 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         ),
         ("担当・原文", {"fields": ["department", "source_line", "reading_note"]}),
     ]
+
+
+@admin.register(GradeBand)
+class GradeBandAdmin(admin.ModelAdmin):
+    list_display = ["strategy", "order", "label", "symbol", "description", "rule", "threshold"]
+    list_filter = ["strategy"]
+    search_fields = ["label", "description"]
+
+
+@admin.register(EvaluationSettings)
+class EvaluationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["strategy", "outlier_threshold", "maintain_tolerance"]
+    search_fields = ["strategy__name"]
+
+
+@admin.register(InterimTarget)
+class InterimTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "fiscal_year", "value"]
+    list_filter = ["fiscal_year", "indicator__basic_goal"]
+    search_fields = ["indicator__name", "indicator__code"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(Actual)
+class ActualAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "indicator",
+        "fiscal_year",
+        "value",
+        "not_measurable",
+        "status",
+        "updated_by",
+        "updated_at",
+    ]
+    list_filter = [
+        "fiscal_year",
+        "status",
+        "not_measurable",
+        "indicator__basic_goal",
+        "indicator__department",
+    ]
+    search_fields = ["indicator__name", "indicator__code", "note"]
+    list_select_related = ["indicator", "updated_by"]
+    autocomplete_fields = ["indicator"]
+    readonly_fields = [
+        "version",
+        "updated_at",
+        "submitted_by",
+        "submitted_at",
+        "confirmed_by",
+        "confirmed_at",
+    ]
+
+
+@admin.register(YearReview)
+class YearReviewAdmin(admin.ModelAdmin):
+    list_display = ["strategy", "fiscal_year", "is_locked", "locked_by", "locked_at"]
+    list_filter = ["strategy", "is_locked"]
+    search_fields = ["strategy__name"]
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "strategy", "fiscal_year", "action", "actor", "actual", "reason"]
+    list_filter = ["action", "fiscal_year"]
+    search_fields = ["reason", "actual__indicator__name"]
+    list_select_related = ["strategy", "actor", "actual__indicator"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the workflow log is a record, not something to edit
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,92 @@
+"""The Django admin, in Japanese, for every model: only administrators get in."""
+
+import pytest
+from django.contrib import admin
+
+from kpis.models import BasicGoal, Indicator, Measure
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def _admin_urls():
+    for model in admin.site._registry:
+        yield f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+
+
+def test_every_strategy_model_is_registered():
+    registered = {m.__name__ for m in admin.site._registry}
+    expected = {
+        "Strategy",
+        "FiscalYear",
+        "Department",
+        "BasicGoal",
+        "Policy",
+        "Measure",
+        "Indicator",
+        "Project",
+        "ProjectListing",
+        "KeyProject",
+        "PopulationFigure",
+        "PopulationTarget",
+        "PopulationPoint",
+        "DeclineSuppression",
+        "GradeBand",
+        "EvaluationSettings",
+        "Actual",
+        "YearReview",
+    }
+    assert expected <= registered, expected - registered
+
+
+def test_the_administrator_opens_every_change_list(client, dave, strategy):
+    client.force_login(dave)
+    for url in _admin_urls():
+        r = client.get(url)
+        assert r.status_code == 200, url
+    assert "管理メニュー" in client.get("/admin/").content.decode()
+
+
+def test_the_administrator_opens_change_forms_with_inlines(client, dave, strategy):
+    client.force_login(dave)
+    goal = BasicGoal.objects.get(number=1)
+    body = client.get(f"/admin/kpis/basicgoal/{goal.pk}/change/").content.decode()
+    assert "基本的な方向" in body and "数値目標" in body and "具体的な施策" in body
+    measure = Measure.objects.get(policy__basic_goal=goal, policy__symbol="ア", number=1)
+    body = client.get(f"/admin/kpis/measure/{measure.pk}/change/").content.decode()
+    assert "沿岸漁業における生産量" in body and "水産資源増大創造支援事業" in body
+    project = Project.objects.get(name="人材確保対策事業")
+    assert client.get(f"/admin/projects/project/{project.pk}/change/").status_code == 200
+
+
+def test_the_administrator_can_search_and_filter(client, dave, strategy):
+    client.force_login(dave)
+    body = client.get("/admin/kpis/indicator/?q=沿岸漁業").content.decode()
+    assert "沿岸漁業における生産量" in body
+    r = client.get("/admin/kpis/indicator/?direction__exact=decrease")
+    assert list(r.context["cl"].queryset.values_list("code", flat=True).order_by("code")) == [
+        "1-ア-2-2",
+        "2-N1",
+    ]
+
+
+def test_the_administrator_edits_an_indicator_with_history(client, dave, strategy):
+    client.force_login(dave)
+    ind = Indicator.objects.get(code="1-ア-1-1")
+    r = client.get(f"/admin/kpis/indicator/{ind.pk}/history/")
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("user", ["alice", "bob", "charlie"])
+def test_other_roles_are_kept_out(client, user, strategy, request):
+    u = request.getfixturevalue(user)
+    u.is_staff = True  # even a staff flag set by mistake does not open the admin
+    u.save()
+    client.force_login(u)
+    for url in list(_admin_urls())[:5]:
+        assert client.get(url).status_code in (302, 403), url
+
+
+def test_anonymous_users_go_to_the_admin_login(client):
+    r = client.get("/admin/kpis/indicator/")
+    assert r.status_code == 302
