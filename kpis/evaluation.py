@@ -7,7 +7,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kpis import achievement
-from kpis.models import Actual, EvaluationSettings, GradeBand, Indicator, InterimTarget, Strategy
+from kpis.models import (
+    Actual,
+    EvaluationSettings,
+    GradeBand,
+    Indicator,
+    IndicatorTarget,
+    InterimTarget,
+    Strategy,
+    target_in_force,
+)
+
+IN_FORCE = "in_force"  # judge each year against the target in force that year ("as judged then")
+CURRENT = "current"  # judge against today's target ("under the current target")
 
 
 def grade_scale(strategy: Strategy) -> achievement.GradeScale:
@@ -25,16 +37,23 @@ def settings_for(strategy: Strategy) -> EvaluationSettings:
 
 
 def spec_for(
-    indicator: Indicator, strategy: Strategy, overrides=None, tolerance=None
+    indicator: Indicator,
+    strategy: Strategy,
+    overrides=None,
+    tolerance=None,
+    target: IndicatorTarget | None = None,
 ) -> achievement.IndicatorSpec:
+    """The engine's input; `target` (the row in force for some year) replaces the indicator's
+    current baseline and target when given."""
+    source = target or indicator
     return achievement.IndicatorSpec(
-        target=indicator.target_value,
+        target=source.target_value,
         direction=indicator.direction,
         aggregation=indicator.aggregation,
         first_year=strategy.first_fiscal_year,
         last_year=strategy.last_fiscal_year,
-        target_year=indicator.target_fiscal_year,
-        baseline=indicator.baseline_value,
+        target_year=source.target_fiscal_year,
+        baseline=source.baseline_value,
         baseline_year=indicator.baseline_fiscal_year,
         interim_overrides=overrides or {},
         tolerance=tolerance if tolerance is not None else settings_for(strategy).maintain_tolerance,
@@ -57,9 +76,11 @@ def yearly_values(actuals) -> dict:
     return {a.fiscal_year: a.value for a in actuals if a.has_value}
 
 
-def evaluate_indicators(strategy, indicators, fiscal_year, *, confirmed_only) -> list[Evaluated]:
-    """Evaluate every indicator for `fiscal_year`: 4 queries whatever the number of indicators
-    (actuals, interim overrides, grade bands, settings)."""
+def evaluate_indicators(
+    strategy, indicators, fiscal_year, *, confirmed_only, rule=IN_FORCE
+) -> list[Evaluated]:
+    """Evaluate every indicator for `fiscal_year`: 5 queries whatever the number of indicators
+    (actuals, interim overrides, targets in force, grade bands, settings)."""
     indicators = list(indicators)
     ids = [i.pk for i in indicators]
     actual_qs = Actual.objects.filter(indicator_id__in=ids, fiscal_year__lte=fiscal_year)
@@ -71,11 +92,18 @@ def evaluate_indicators(strategy, indicators, fiscal_year, *, confirmed_only) ->
     overrides = defaultdict(dict)
     for o in InterimTarget.objects.filter(indicator_id__in=ids):
         overrides[o.indicator_id][o.fiscal_year] = o.value
+    targets = defaultdict(list)
+    if rule == IN_FORCE:
+        for t in IndicatorTarget.objects.filter(indicator_id__in=ids).order_by(
+            "effective_from_year"
+        ):
+            targets[t.indicator_id].append(t)
     scale = grade_scale(strategy)
     tolerance = settings_for(strategy).maintain_tolerance
     out = []
     for ind in indicators:
-        spec = spec_for(ind, strategy, overrides[ind.pk], tolerance)
+        in_force = target_in_force(targets[ind.pk], fiscal_year) if rule == IN_FORCE else None
+        spec = spec_for(ind, strategy, overrides[ind.pk], tolerance, target=in_force)
         actuals = by_indicator[ind.pk]
         result = achievement.evaluate(spec, yearly_values(actuals.values()), fiscal_year, scale)
         out.append(Evaluated(ind, result, actuals))

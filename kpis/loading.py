@@ -21,6 +21,7 @@ from kpis.models import (
     FiscalYear,
     GradeBand,
     Indicator,
+    IndicatorTarget,
     Measure,
     Policy,
     Strategy,
@@ -159,12 +160,14 @@ def _load_tree(report, strategy, basic_goals):
 
 
 def _load_indicators(report, strategy, goals, measures, doc):
+    """Indicators, each with its first IndicatorTarget row (in force from the first fiscal year);
+    a later revision adds rows instead of overwriting this one."""
     orders = Counter()
     for item in doc["indicators"]:
         goal = goals[item["goal"]]
         measure = measures[item["measure"]] if item.get("measure") else None
         orders[(item["goal"], item.get("measure"))] += 1
-        _upsert(
+        indicator = _upsert(
             report,
             Indicator,
             {"basic_goal": goal, "code": item["code"]},
@@ -186,6 +189,20 @@ def _load_indicators(report, strategy, goals, measures, doc):
                 "decimals": _decimals(item["target"]),
                 "source_line": item["source_line"],
                 "reading_note": (item.get("reading_note") or "").strip(),
+            },
+        )
+        if not indicator.lineage_key:
+            indicator.lineage_key = f"{strategy.code}:{indicator.code}"
+            indicator.save(update_fields=["lineage_key"])
+        _upsert(
+            report,
+            IndicatorTarget,
+            {"indicator": indicator, "effective_from_year": strategy.first_fiscal_year},
+            {
+                "baseline_value": indicator.baseline_value,
+                "baseline_kind": indicator.baseline_kind,
+                "target_value": indicator.target_value,
+                "target_fiscal_year": indicator.target_fiscal_year,
             },
         )
 

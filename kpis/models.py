@@ -191,6 +191,14 @@ class IndicatorQuerySet(models.QuerySet):
     def with_tree(self):
         return self.select_related("basic_goal", "measure__policy", "department")
 
+    def in_force(self, fiscal_year):
+        """Indicators that count in `fiscal_year`: not yet retired, and already introduced."""
+        return self.filter(
+            models.Q(introduced_from_year__isnull=True)
+            | models.Q(introduced_from_year__lte=fiscal_year),
+            models.Q(retired_from_year__isnull=True) | models.Q(retired_from_year__gt=fiscal_year),
+        )
+
     def in_document_order(self):
         return self.order_by(
             "basic_goal__number", "level", "measure__policy__order", "measure__number", "order"
@@ -262,6 +270,12 @@ class Indicator(models.Model):
     )
     source_line = models.TextField("原文")
     reading_note = models.TextField("解釈メモ", blank=True)
+    # Revisions (改訂): an indicator added mid-period is in force from `introduced_from_year`; a
+    # retired one stays (with its history) and is shown for the years before `retired_from_year`.
+    introduced_from_year = models.PositiveSmallIntegerField("適用開始年度", null=True, blank=True)
+    retired_from_year = models.PositiveSmallIntegerField("廃止年度", null=True, blank=True)
+    # The same indicator across strategies (the 2nd and a future 3rd) shares a lineage key.
+    lineage_key = models.CharField("系譜キー", max_length=64, blank=True, db_index=True)
     history = HistoricalRecords()
 
     objects = IndicatorQuerySet.as_manager()
@@ -288,6 +302,15 @@ class Indicator(models.Model):
         ):
             raise ValidationError({"measure": "施策が別の基本目標に属しています。"})
 
+    def in_force(self, fiscal_year: int) -> bool:
+        return (self.introduced_from_year is None or fiscal_year >= self.introduced_from_year) and (
+            self.retired_from_year is None or fiscal_year < self.retired_from_year
+        )
+
+    @property
+    def is_retired(self):
+        return self.retired_from_year is not None
+
     def quantize(self, value: Decimal | None) -> Decimal | None:
         """A value at the scale the document prints this indicator with (2.00 %, 25.0 %, 27,700 t)."""
         if value is None:
@@ -297,6 +320,54 @@ class Indicator(models.Model):
             if self.decimals
             else value.quantize(Decimal(1))
         )
+
+
+class IndicatorTarget(models.Model):
+    """The baseline and target in force from a fiscal year on. A revision that changes a target
+    from FY2023 adds a row effective from 2023; earlier years keep being judged against the row
+    that was in force then. Indicator.target_value/baseline_value mirror the latest row."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="targets", verbose_name="指標"
+    )
+    effective_from_year = models.PositiveSmallIntegerField("適用開始年度")
+    baseline_value = models.DecimalField(
+        "基準値", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    baseline_kind = models.CharField(
+        "基準値の根拠", max_length=8, choices=Indicator.BaselineKind.choices
+    )
+    target_value = models.DecimalField("目標値", max_digits=16, decimal_places=4)
+    target_fiscal_year = models.PositiveSmallIntegerField("目標年度")
+    revision = models.ForeignKey(
+        "revisions.Revision",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicator_targets",
+        verbose_name="改訂",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目標値（適用年度別）"
+        ordering = ["indicator", "effective_from_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "effective_from_year"], name="uniq_indicator_target_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.effective_from_year}年度〜 目標{self.target_value}"
+
+
+def target_in_force(targets, fiscal_year):
+    """The IndicatorTarget in force in `fiscal_year` among an indicator's rows (any order)."""
+    candidates = [t for t in targets if t.effective_from_year <= fiscal_year]
+    if not candidates:
+        candidates = list(targets)[:1]  # a year before the first row: judge by the original target
+    return max(candidates, key=lambda t: t.effective_from_year) if candidates else None
 
 
 class GradeBand(models.Model):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     "population",
     "council",
+    "revisions",
 ]
 
 MIDDLEWARE = [
