@@ -5,6 +5,7 @@ evaluates in Python."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from kpis import achievement
 from kpis.models import (
@@ -46,16 +47,17 @@ def spec_for(
     """The engine's input; `target` (the row in force for some year) replaces the indicator's
     current baseline and target when given."""
     source = target or indicator
+    d = indicator.decimals
     return achievement.IndicatorSpec(
-        target=source.target_value,
+        target=trim(source.target_value, d),
         direction=indicator.direction,
         aggregation=indicator.aggregation,
         first_year=strategy.first_fiscal_year,
         last_year=strategy.last_fiscal_year,
         target_year=source.target_fiscal_year,
-        baseline=source.baseline_value,
+        baseline=trim(source.baseline_value, d),
         baseline_year=indicator.baseline_fiscal_year,
-        interim_overrides=overrides or {},
+        interim_overrides={y: trim(v, d) for y, v in (overrides or {}).items()},
         tolerance=tolerance if tolerance is not None else settings_for(strategy).maintain_tolerance,
     )
 
@@ -71,9 +73,19 @@ class Evaluated:
         return self.actuals.get(self.result.fiscal_year)
 
 
-def yearly_values(actuals) -> dict:
+def trim(value, decimals=0):
+    """Drop the storage scale (27700.0000 → 27700) but keep the printed one (2.00 stays 2.00), so
+    the engine's formula text reads as the document does."""
+    if value is None:
+        return None
+    exponent = value.normalize().as_tuple().exponent
+    places = max(-exponent if isinstance(exponent, int) and exponent < 0 else 0, decimals)
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+def yearly_values(actuals, decimals=0) -> dict:
     """{fiscal_year: value} for the engine; 測定不能 and blanks count as no data."""
-    return {a.fiscal_year: a.value for a in actuals if a.has_value}
+    return {a.fiscal_year: trim(a.value, decimals) for a in actuals if a.has_value}
 
 
 def evaluate_indicators(
@@ -105,6 +117,8 @@ def evaluate_indicators(
         in_force = target_in_force(targets[ind.pk], fiscal_year) if rule == IN_FORCE else None
         spec = spec_for(ind, strategy, overrides[ind.pk], tolerance, target=in_force)
         actuals = by_indicator[ind.pk]
-        result = achievement.evaluate(spec, yearly_values(actuals.values()), fiscal_year, scale)
+        result = achievement.evaluate(
+            spec, yearly_values(actuals.values(), ind.decimals), fiscal_year, scale
+        )
         out.append(Evaluated(ind, result, actuals))
     return out
