@@ -1,0 +1,250 @@
+"""Reading an uploaded entry template safely. No database here.
+
+check_upload() refuses what must never reach openpyxl (wrong type, macros, too big, zip bombs);
+read_workbook() returns the raw cells of the data sheet, the metadata and the merged ranges.
+Messages are Japanese sentences shown to the clerk as they are."""
+
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from pathlib import PurePath
+
+from defusedxml.ElementTree import iterparse
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from kpis.excel import layout
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+MAX_MEMBERS = 200
+MAX_COLUMNS = 60
+
+XLSX_CONTENT_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # What browsers send when the OS does not know the extension, or maps it to the old type.
+    "application/octet-stream",
+    "application/vnd.ms-excel",
+    "application/zip",
+    "application/x-zip-compressed",
+    "",
+}
+MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlam", ".xlsb"}
+
+NOT_EXCEL = "Excelファイル（.xlsx）ではありません。ダウンロードした入力用シートに入力してアップロードしてください。"
+MACRO = "マクロを含むファイル（.xlsm など）は受け付けません。入力用シート（.xlsx）に入力してアップロードしてください。"
+TOO_BIG = f"ファイルが大きすぎます（{MAX_UPLOAD_BYTES // 1024 // 1024}MBまで）。入力用シート以外のデータを削除してください。"
+BOMB = "展開後のサイズが大きすぎるため、このファイルは読み込めません。ダウンロードした入力用シートを使ってください。"
+UNREADABLE = (
+    "ファイルを読み込めませんでした。破損しているか、入力用シートではない可能性があります。"
+)
+
+
+class UploadRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def check_file_info(*, name: str, content_type: str, size: int) -> None:
+    """Refuse by name, declared type and size, before reading a byte of the file."""
+    suffix = PurePath(name or "").suffix.lower()
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    if suffix in MACRO_EXTENSIONS or "macroenabled" in content_type:
+        raise UploadRefused(MACRO)
+    if suffix == ".xls":
+        raise UploadRefused(
+            "古い形式のExcelファイル（.xls）は読み込めません。ダウンロードした入力用シート（.xlsx）を使ってください。"
+        )
+    if suffix != ".xlsx" or content_type not in XLSX_CONTENT_TYPES:
+        raise UploadRefused(NOT_EXCEL)
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(TOO_BIG)
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse what is not a plain .xlsx zip within the limits (before openpyxl opens it)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(TOO_BIG)
+    if not data.startswith(b"PK\x03\x04"):
+        raise UploadRefused(NOT_EXCEL)
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            members = zf.infolist()
+            names = {m.filename.lower() for m in members}
+            if len(members) > MAX_MEMBERS:
+                raise UploadRefused(BOMB)
+            # zipfile stops reading a member at its declared size, so the sum is a real bound.
+            if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+                raise UploadRefused(BOMB)
+            if any(n.endswith("vbaproject.bin") or "/activex/" in n for n in names):
+                raise UploadRefused(MACRO)
+            if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+                raise UploadRefused(NOT_EXCEL)
+            if b"macroenabled" in zf.read("[Content_Types].xml").lower():
+                raise UploadRefused(MACRO)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
+        raise UploadRefused(NOT_EXCEL) from None
+
+
+def check_upload(*, name: str, content_type: str, size: int, data: bytes) -> None:
+    """Raise UploadRefused unless the upload looks like a plain .xlsx within the limits."""
+    check_file_info(name=name, content_type=content_type, size=size)
+    check_zip(data)
+
+
+@dataclass
+class RawCell:
+    value: object
+    is_formula: bool
+
+
+@dataclass
+class RawRow:
+    number: int  # the Excel row number the clerk sees
+    cells: dict  # header → RawCell
+
+
+@dataclass
+class Sheet:
+    meta: dict | None
+    headers: list
+    rows: list = field(default_factory=list)
+    merged: list = field(default_factory=list)  # "A5:B5"
+    too_many_rows: bool = False
+
+
+def read_workbook(data: bytes) -> Sheet:
+    """Read the data sheet (read-only mode) after check_upload() has passed."""
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, TypeError, …)
+        raise UploadRefused(UNREADABLE) from None
+    try:
+        return _read(wb, data)
+    except UploadRefused:
+        raise
+    except Exception:
+        raise UploadRefused(UNREADABLE) from None
+    finally:
+        wb.close()
+
+
+def _read(wb, data) -> Sheet:
+    meta = None
+    if layout.META_SHEET in wb.sheetnames:
+        meta = {}
+        ws = wb[layout.META_SHEET]
+        ws.reset_dimensions()
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True)):
+            if i >= 50:
+                break
+            if row and isinstance(row[0], str):
+                meta[row[0]] = row[1]
+    if layout.DATA_SHEET not in wb.sheetnames:
+        return Sheet(meta=meta, headers=[])
+    ws = wb[layout.DATA_SHEET]
+    ws.reset_dimensions()  # never trust the file's <dimension>: read every row it has
+    header_cells = next(
+        ws.iter_rows(min_row=layout.HEADER_ROW, max_row=layout.HEADER_ROW, max_col=MAX_COLUMNS),
+        (),
+    )
+    headers = [c.value for c in header_cells]
+    while headers and headers[-1] is None:
+        headers.pop()
+    sheet = Sheet(
+        meta=meta,
+        headers=[h.strip() if isinstance(h, str) else h for h in headers],
+        merged=_merged_ranges(data, getattr(ws, "_worksheet_path", None)),
+    )
+    width = max(len(headers), 1)
+    limit = layout.FIRST_DATA_ROW + layout.MAX_DATA_ROWS
+    for number, cells in enumerate(
+        ws.iter_rows(min_row=layout.FIRST_DATA_ROW, max_col=width), start=layout.FIRST_DATA_ROW
+    ):
+        raw = {
+            h: RawCell(c.value, getattr(c, "data_type", None) == "f")
+            for h, c in zip(sheet.headers, cells, strict=False)
+            if isinstance(h, str)
+        }
+        if all(_blank(c.value) for c in raw.values()):
+            continue
+        if number >= limit:
+            sheet.too_many_rows = True
+            break
+        sheet.rows.append(RawRow(number, raw))
+    return sheet
+
+
+def _merged_ranges(data, path) -> list[str]:
+    """<mergeCell ref="A5:B5"/> elements of the data sheet (read-only openpyxl does not keep them)."""
+    if not path:
+        return []
+    out = []
+    with zipfile.ZipFile(BytesIO(data)) as zf, zf.open(path.lstrip("/")) as src:
+        for _, el in iterparse(src, forbid_dtd=True):
+            if el.tag.endswith("}mergeCell") and el.get("ref"):
+                out.append(el.get("ref"))
+            el.clear()
+    return out
+
+
+def merged_in_rows(merged: list[str], first_row: int) -> list[tuple[str, int, int]]:
+    """(range, first row, first column) of merged ranges reaching row `first_row` or below."""
+    found = []
+    for ref in merged:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except ValueError:
+            continue
+        if max_row is None or max_row >= first_row:
+            found.append((ref, max(min_row or 1, first_row), min_col or 1))
+    return found
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class CellError(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def cell_text(value) -> str:
+    """A text or number cell as the string a clerk would have typed into the form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise CellError("TRUE/FALSE ではなく値を入力してください。")
+    if isinstance(value, datetime | date | time):
+        raise CellError("日付や時刻として入力されています。文字または数値で入力してください。")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        try:
+            d = Decimal(repr(value)) if isinstance(value, float) else value
+        except InvalidOperation:
+            raise CellError("数値として読み取れません。") from None
+        if not d.is_finite():
+            raise CellError("数値として読み取れません。")
+        return "0" if d.is_zero() else format(d.normalize(), "f")
+    return str(value).strip()
+
+
+def year_value(value) -> int | None:
+    """データの対象年: 2020, '２０２０', '2020年'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip().removesuffix("年").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise CellError("西暦4桁の数字で入力してください（例：2020）。")
+    return int(text)
