@@ -235,7 +235,7 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
         setattr(actual, field, getattr(old, field))
     actual.version += 1
     actual.updated_by = user
-    actual._change_reason = reason or f"{old.history_date:%Y-%m-%d %H:%M} の値に復元"
+    actual._change_reason = reason or f"{timezone.localtime(old.history_date):%Y-%m-%d %H:%M} の値に復元"
     actual.save()
     WorkflowEvent.objects.create(
         strategy=strategy,

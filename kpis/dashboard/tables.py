@@ -1,0 +1,193 @@
+"""The at-a-glance indicator table (django-tables2) and its Excel download."""
+
+from io import BytesIO
+
+import django_tables2 as tables
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+
+
+def col(name):
+    return {"th": {"class": f"col-{name}"}, "td": {"class": f"col-{name}"}}
+
+
+class IndicatorTable(tables.Table):
+    """Rows are kpis.dashboard.selectors.Row; ordering happens in Python on the sort keys."""
+
+    goal = tables.Column("基本目標", accessor="goal_key", empty_values=(), attrs=col("goal"))
+    policy = tables.Column("施策", accessor="policy_key", empty_values=(), attrs=col("policy"))
+    measure = tables.Column("施策①", accessor="measure_key", empty_values=(), attrs=col("measure"))
+    name = tables.Column("指標", accessor="indicator__name", empty_values=(), attrs=col("name"))
+    unit = tables.Column("単位", accessor="indicator__unit", empty_values=())
+    baseline = tables.Column("基準値", accessor="baseline_key", empty_values=(), attrs=NUM)
+    target = tables.Column("目標値", accessor="target", empty_values=(), attrs=NUM)
+    value = tables.Column("今年度の実績", accessor="value_key", empty_values=(), attrs=NUM)
+    progress = tables.Column("進捗率", accessor="progress_key", empty_values=(), attrs=NUM)
+    grade = tables.Column("評価", accessor="grade_key", empty_values=())
+
+    class Meta:
+        attrs = {"class": "data dashboard-table"}
+        template_name = "dashboard/_table.html"
+        order_by_field = "sort"
+        empty_text = "条件に合う指標はありません。"
+        row_attrs = {
+            "id": lambda record: f"row-{record.indicator.pk}",
+            "data-code": lambda record: record.indicator.code,
+            "data-grade": lambda record: record.grade.label,
+        }
+
+    def __init__(self, data, *, strategy, fiscal_year, show_status, **kwargs):
+        self.strategy, self.fiscal_year, self.show_status = strategy, fiscal_year, show_status
+        super().__init__(data, **kwargs)
+
+    def _url(self, name, *args):
+        return f"{reverse(name, args=[self.strategy.code, *args])}?year={self.fiscal_year}"
+
+    def render_goal(self, record):
+        g = record.goal
+        return format_html('<a href="{}">{}</a>', self._url("dashboard_goal", g.number), g.label)
+
+    def render_policy(self, record):
+        p = record.policy
+        if p is None:
+            return mark_safe('<span class="muted">数値目標</span>')
+        url = self._url("dashboard_policy", p.pk)
+        return format_html('<a href="{}">{}{}</a>', url, p.label, p.title)
+
+    def render_measure(self, record):
+        m = record.measure
+        if m is None:
+            return "−"
+        url = self._url("dashboard_measure", m.pk)
+        return format_html('<a href="{}">{} {}</a>', url, m.label, m.title)
+
+    def render_name(self, record):
+        ind = record.indicator
+        url = self._url("dashboard_indicator", ind.pk)
+        return format_html(
+            '<a href="{}">{}</a><br><span class="muted code">{}</span>', url, ind.name, ind.code
+        )
+
+    def render_unit(self, record):
+        return record.indicator.unit or "−"
+
+    def render_baseline(self, record):
+        return record.baseline_text
+
+    def render_target(self, record):
+        return record.target_text
+
+    def render_value(self, record):
+        return render_to_string(
+            "dashboard/_value.html", {"row": record, "show_status": self.show_status}
+        )
+
+    def render_progress(self, record):
+        return render_to_string(
+            "dashboard/_progress.html",
+            {
+                "text": record.progress_text,
+                "pct": record.progress_pct,
+                "rate": record.result.progress_rate,
+            },
+        )
+
+    def render_grade(self, record):
+        return render_to_string("dashboard/_grade.html", {"grade": record.grade})
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+def safe_text(text):
+    """Text cells that Excel would read as a formula get a leading ' (CSV/formula injection)."""
+    if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def _number_format(decimals):
+    body = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f'{body};"▲"{body}'
+
+
+def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions):
+    """The table's rows (already filtered and ordered) as an .xlsx download."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指標一覧"
+    headers = ["基本目標", "施策", "施策①", "指標", "単位", "基準値", "目標値", "今年度の実績"]
+    headers += ["状態"] if show_status else []
+    headers += ["データの対象年", "進捗率", "評価"]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for r in rows:
+        ind, result = r.indicator, r.result
+        number = _number_format(ind.decimals)
+        if result.value is not None:
+            value = float(result.value)
+        else:
+            value = "測定不能" if r.actual is not None and r.actual.not_measurable else None
+        cells = [
+            (f"{r.goal.label} {r.goal.title}", None),
+            (f"{r.policy.label}{r.policy.title}" if r.policy else "数値目標", None),
+            (f"{r.measure.label} {r.measure.title}" if r.measure else None, None),
+            (ind.name, None),
+            (ind.unit or None, None),
+            (float(r.baseline) if r.baseline is not None else None, number),
+            (float(r.target), number),
+            (value, number),
+        ]
+        if show_status:
+            cells.append((r.status_label or None, None))
+        a = r.actual
+        cells += [
+            (a.data_year if a is not None and a.data_year else None, "0"),
+            (float(result.progress_rate) if result.progress_rate is not None else None, "0.0%"),
+            (r.grade.text, None),
+        ]
+        ws.append([safe_text(v) for v, _ in cells])
+        for col, (_, fmt) in enumerate(cells, start=1):
+            if fmt:
+                ws.cell(row=ws.max_row, column=col).number_format = fmt
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    widths = {"基本目標": 24, "施策": 28, "施策①": 32, "指標": 36, "評価": 18}
+    for col, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = widths.get(header, 13)
+
+    info = wb.create_sheet("条件")
+    info.append(["総合戦略", safe_text(strategy.name)])
+    info.append(["年度", f"{fiscal_year}年度"])
+    info.append(["表示する値", "未確認の値を含む" if show_status else "確認済みの値のみ"])
+    info.append(["絞り込み", safe_text(conditions or "なし")])
+    info.append(["出力日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    info.column_dimensions["A"].width = 14
+    info.column_dimensions["B"].width = 60
+
+    out = BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"指標一覧_{strategy.code}_{fiscal_year}年度.xlsx"
+    )
+    return response

@@ -1,0 +1,270 @@
+"""Council dashboards: overview, drill-down (goal → policy → measure) and the indicator page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from kpis import permissions, roles, services
+from kpis.dashboard import charts, selectors
+from kpis.dashboard.forms import FilterForm
+from kpis.dashboard.tables import IndicatorTable, xlsx_response
+from kpis.models import Actual, BasicGoal, Measure, Policy, Strategy
+from projects.models import ProjectListing
+
+# Built by the council app (意見); the indicator page includes it only when it exists.
+OPINIONS_TEMPLATE = "council/_opinions.html"
+
+
+def _get_strategy(code):
+    return get_object_or_404(Strategy, code=code)
+
+
+def _get_year(request, strategy, default):
+    """?year= when it is one of the strategy's years, else default() (a query, so only then)."""
+    return selectors.parse_year(request.GET.get("year"), strategy) or default()
+
+
+def _url(name, strategy, *args, year=None):
+    url = reverse(name, args=[strategy.code, *args])
+    return f"{url}?year={year}" if year else url
+
+
+def _crumbs(strategy, year, *objs):
+    """[(label, url)] from the overview down to the page's object (the last has no link)."""
+    crumbs = [("ダッシュボード", _url("dashboard_overview", strategy, year=year))]
+    if not objs:
+        return [("ダッシュボード", None)]
+    for obj in objs:
+        if isinstance(obj, BasicGoal):
+            crumbs.append((obj.label, _url("dashboard_goal", strategy, obj.number, year=year)))
+        elif isinstance(obj, Policy):
+            crumbs.append(
+                (f"{obj.label}{obj.title}", _url("dashboard_policy", strategy, obj.pk, year=year))
+            )
+        elif isinstance(obj, Measure):
+            crumbs.append(
+                (f"{obj.label} {obj.title}", _url("dashboard_measure", strategy, obj.pk, year=year))
+            )
+        else:
+            crumbs.append((str(obj), None))
+    return crumbs[:-1] + [(crumbs[-1][0], None)]
+
+
+def _table(request, rows, strategy, year, exclude=()):
+    table = IndicatorTable(
+        rows,
+        strategy=strategy,
+        fiscal_year=year,
+        show_status=permissions.sees_unconfirmed(request.user),
+        exclude=exclude,
+    )
+    RequestConfig(request, paginate=False).configure(table)
+    return table
+
+
+def _base_context(request, strategy, year):
+    return {
+        "strategy": strategy,
+        "fiscal_year": year,
+        "show_status": permissions.sees_unconfirmed(request.user),
+        "keep": [(k, v) for k, v in request.GET.items() if k not in ("year", "format")],
+    }
+
+
+@login_required
+def overview(request, code):
+    strategy = _get_strategy(code)
+    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
+    data = selectors.overview(strategy, year, request.user)
+    form = FilterForm(
+        request.GET or None,
+        goals=[g.obj for g in data.goals],
+        policies=data.policies,
+        departments=data.departments,
+        grades=data.grades,
+    )
+    table = _table(request, selectors.filter_rows(data.rows, **form.filters()), strategy, year)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            [row.record for row in table.rows],
+            strategy=strategy,
+            fiscal_year=year,
+            show_status=permissions.sees_unconfirmed(request.user),
+            conditions=form.describe(),
+        )
+    xlsx = request.GET.copy()
+    xlsx["year"], xlsx["format"] = str(year), "xlsx"
+    context = _base_context(request, strategy, year) | {
+        "data": data,
+        "form": form,
+        "table": table,
+        "shown": len(table.rows),
+        "xlsx_url": f"?{xlsx.urlencode()}",
+        "sort": request.GET.get("sort", ""),
+        "crumbs": _crumbs(strategy, year),
+    }
+    return render(request, "dashboard/overview.html", context)
+
+
+@login_required
+def goal(request, code, number):
+    strategy = _get_strategy(code)
+    goal = get_object_or_404(BasicGoal, strategy=strategy, number=number)
+    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
+    page = selectors.drill_down(
+        strategy,
+        year,
+        request.user,
+        selectors.indicator_queryset(strategy).filter(basic_goal=goal),
+        children=list(goal.policies.order_by("order")),
+        key=lambda row: row.policy.pk if row.policy else None,
+    )
+    context = _base_context(request, strategy, year) | {
+        "goal": goal,
+        "basic_goal": goal,  # for the council opinions panel
+        "page": page,
+        "table": _table(request, page.group.kpis, strategy, year, exclude=("goal",)),
+        "crumbs": _crumbs(strategy, year, goal),
+        "opinions_template": _opinions_template(),
+    }
+    return render(request, "dashboard/goal.html", context)
+
+
+@login_required
+def policy(request, code, pk):
+    strategy = _get_strategy(code)
+    policy = get_object_or_404(
+        Policy.objects.select_related("basic_goal"), pk=pk, basic_goal__strategy=strategy
+    )
+    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
+    page = selectors.drill_down(
+        strategy,
+        year,
+        request.user,
+        selectors.indicator_queryset(strategy).filter(measure__policy=policy),
+        children=list(policy.measures.order_by("number")),
+        key=lambda row: row.measure.pk,
+    )
+    context = _base_context(request, strategy, year) | {
+        "policy": policy,
+        "page": page,
+        "table": _table(request, page.group.kpis, strategy, year, exclude=("goal", "policy")),
+        "crumbs": _crumbs(strategy, year, policy.basic_goal, policy),
+    }
+    return render(request, "dashboard/policy.html", context)
+
+
+@login_required
+def measure(request, code, pk):
+    strategy = _get_strategy(code)
+    measure = get_object_or_404(
+        Measure.objects.select_related("policy__basic_goal"),
+        pk=pk,
+        policy__basic_goal__strategy=strategy,
+    )
+    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
+    page = selectors.drill_down(
+        strategy,
+        year,
+        request.user,
+        selectors.indicator_queryset(strategy).filter(measure=measure),
+    )
+    excluded = ("goal", "policy", "measure")
+    context = _base_context(request, strategy, year) | {
+        "measure": measure,
+        "page": page,
+        "table": _table(request, page.group.kpis, strategy, year, exclude=excluded),
+        "listings": ProjectListing.objects.filter(measure=measure)
+        .select_related("project")
+        .order_by("order"),
+        "crumbs": _crumbs(strategy, year, measure.policy.basic_goal, measure.policy, measure),
+        "opinions_template": _opinions_template(),
+    }
+    return render(request, "dashboard/measure.html", context)
+
+
+def _opinions_template():
+    """The council app's opinions partial, or None while it does not exist."""
+    try:
+        select_template([OPINIONS_TEMPLATE])
+    except TemplateDoesNotExist:
+        return None
+    return OPINIONS_TEMPLATE
+
+
+def _get_indicator(strategy, pk):
+    indicator = selectors.get_indicator(strategy, pk)
+    if indicator is None:
+        raise Http404("指標が見つかりません。")
+    return indicator
+
+
+@login_required
+def indicator(request, code, pk):
+    strategy = _get_strategy(code)
+    ind = _get_indicator(strategy, pk)
+    year = _get_year(
+        request, strategy, lambda: selectors.indicator_default_year(strategy, request.user, ind)
+    )
+    detail = selectors.indicator_detail(
+        strategy, ind, request.user, year, can_restore=roles.is_admin(request.user)
+    )
+    listings = (
+        ProjectListing.objects.filter(measure_id=ind.measure_id)
+        .select_related("project")
+        .order_by("order")
+        if ind.measure_id
+        else []
+    )
+    objs = [ind.basic_goal] + ([ind.measure.policy, ind.measure] if ind.measure_id else [])
+    context = _base_context(request, strategy, year) | {
+        "indicator": ind,
+        "detail": detail,
+        "chart": charts.indicator_figure(detail),
+        "listings": listings,
+        "opinions_template": _opinions_template(),
+        "crumbs": _crumbs(strategy, year, *objs, ind.name),
+    }
+    return render(request, "dashboard/indicator.html", context)
+
+
+@login_required
+@require_POST
+def restore_actual(request, code, pk):
+    """管理者: put an actual back to the values of one of its history rows."""
+    strategy = _get_strategy(code)
+    if not roles.is_admin(request.user):
+        raise PermissionDenied("履歴から値を戻せるのは管理者のみです。")
+    ind = _get_indicator(strategy, pk)
+    try:
+        history_id = int(request.POST.get("history_id", ""))
+    except ValueError:
+        raise Http404("履歴が見つかりません。") from None
+    record = get_object_or_404(Actual.history.all(), history_id=history_id, indicator_id=ind.pk)
+    actual = get_object_or_404(Actual, pk=record.id, indicator=ind)
+    actual.indicator = ind  # already read with its tree
+    try:
+        services.restore_actual(
+            actual=actual,
+            history_id=history_id,
+            user=request.user,
+            reason=request.POST.get("reason", "").strip(),
+        )
+    except services.WorkflowError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            f"{actual.fiscal_year}年度の実績値を {timezone.localtime(record.history_date):%Y-%m-%d %H:%M} の値に戻しました。",
+        )
+    return redirect(
+        f"{_url('dashboard_indicator', strategy, ind.pk, year=actual.fiscal_year)}#history"
+    )
