@@ -24,6 +24,7 @@ run: setup
 	$(DEV) $(PY) manage.py runserver $(HOST)
 
 ## make test: the whole suite (browser tests are skipped with a notice when /usr/bin/chromium is missing)
+## (CHROMIUM_PATH=… drives another Chromium; REQUIRE_BROWSER=1 makes a missing browser an error)
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
