@@ -2,6 +2,7 @@
 more projection years can be added later, plus the short/mid/long-term targets and the three points."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from kpis.models import Strategy
 
@@ -20,6 +21,8 @@ class Category(models.TextChoices):
 
 SHARE_CATEGORIES = {Category.SHARE_YOUNG, Category.SHARE_WORKING, Category.SHARE_ELDERLY}
 AGE_GROUPS = [Category.YOUNG, Category.WORKING, Category.ELDERLY]
+# Where the secretariat's yearly actual figures come from (PopulationFigure.data_source).
+DATA_SOURCES = ["住民基本台帳", "国勢調査"]
 
 
 class Source(models.TextChoices):
@@ -44,6 +47,7 @@ class PopulationFigure(models.Model):
         "データの出所", max_length=100, blank=True, help_text="国勢調査・住民基本台帳など"
     )
     source_line = models.TextField("原文", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "人口の数値"

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from projects import views
+
+urlpatterns = [
+    path("", views.projects_list, name="projects_list"),
+]

@@ -1,0 +1,247 @@
+"""効果検証資料: everything the council's yearly review document shows, read in a fixed number of
+queries (whatever the number of indicators, actuals or opinions) and shaped for the page and the
+.xlsx alike."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from council.selectors import opinion_index
+from kpis import achievement
+from kpis.evaluation import evaluate_indicators, grade_scale
+from kpis.fiscal import fiscal_year_label
+from kpis.models import Actual, BasicGoal, Indicator, Measure
+from kpis.templatetags.kpi_format import format_number
+from population.models import PopulationPoint, PopulationTarget
+from population.selectors import actual_rows, load_figures, population_status
+
+
+@dataclass
+class YearCell:
+    year: int
+    actual: Actual | None
+    text: str
+    unconfirmed: bool = False
+
+    @property
+    def value(self):
+        a = self.actual
+        return a.value if a is not None and a.has_value else None
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    result: achievement.Result
+    cells: list  # [YearCell], one per strategy year
+    actual: Actual | None  # this fiscal year's
+    opinion_count: int = 0  # this year's and last year's
+
+    @property
+    def unit(self):
+        return self.indicator.unit
+
+    def value_text(self, value):
+        text = format_number(value, self.indicator.decimals)
+        unit = self.indicator.unit
+        return text if text == "−" or not unit else f"{text}{unit}"
+
+    # Baseline and target as the evaluation used them (the target in force for the year).
+    @property
+    def baseline(self):
+        return self.result.inputs.get("baseline", self.indicator.baseline_value)
+
+    @property
+    def baseline_year(self):
+        return self.result.inputs.get("baseline_year", self.indicator.baseline_fiscal_year)
+
+    @property
+    def target(self):
+        return self.result.inputs.get("target", self.indicator.target_value)
+
+    @property
+    def target_year(self):
+        return self.result.inputs.get("target_year", self.indicator.target_fiscal_year)
+
+    @property
+    def baseline_text(self):
+        return self.value_text(self.baseline)
+
+    @property
+    def target_text(self):
+        return self.value_text(self.target)
+
+    @property
+    def evaluated_text(self):
+        """The value graded: the year's figure, or the running total of a cumulative KPI."""
+        return self.value_text(self.result.value)
+
+    @property
+    def is_cumulative(self):
+        return self.indicator.aggregation == Indicator.Aggregation.CUMULATIVE
+
+    @property
+    def progress_text(self):
+        return achievement.format_rate(self.result.progress_rate)
+
+    @property
+    def grade_text(self):
+        r = self.result
+        if r.value is None:
+            return f"{r.grade}（{r.grade_description}）"
+        return f"{r.grade}（{r.symbol}）{r.grade_description}"
+
+    @property
+    def grade_class(self):
+        return (
+            f"grade-{self.result.grade.lower()}" if self.result.value is not None else "grade-none"
+        )
+
+    @property
+    def note(self):
+        return self.actual.note if self.actual else ""
+
+    @property
+    def department(self):
+        d = self.indicator.department
+        return d.name if d else "未設定"
+
+
+@dataclass
+class MeasureSection:
+    measure: Measure
+    rows: list = field(default_factory=list)
+    opinion_count: int = 0
+
+
+@dataclass
+class GoalSection:
+    goal: BasicGoal
+    numeric_targets: list = field(default_factory=list)  # [Row]
+    measures: list = field(default_factory=list)  # [MeasureSection]
+    rollup: achievement.RollUp | None = None
+    opinion_count: int = 0
+
+    @property
+    def mean_progress_text(self):
+        return achievement.format_rate(self.rollup.mean_progress if self.rollup else None)
+
+    @property
+    def kpi_rows(self):
+        return [row for m in self.measures for row in m.rows]
+
+
+@dataclass
+class ReviewPack:
+    strategy: object
+    fiscal_year: int
+    years: list
+    goals: list
+    population: list
+    population_actuals: list
+    opinion_index: dict
+    confirmed_only: bool
+    scale: achievement.GradeScale
+
+    @property
+    def previous_year(self):
+        return self.fiscal_year - 1
+
+    @property
+    def column_count(self):
+        """Columns of an indicator table: 9 fixed ones and one per strategy year."""
+        return 9 + len(self.years)
+
+    @property
+    def title(self):
+        return f"{self.strategy.name} 効果検証資料（{fiscal_year_label(self.fiscal_year)}）"
+
+    def opinions_for(self, kind, target_id, fiscal_year):
+        return self.opinion_index.get((kind, target_id, fiscal_year), [])
+
+
+def _cells(evaluated, years, decimals, unit):
+    cells = []
+    for year in years:
+        actual = evaluated.actuals.get(year)
+        if actual is None:
+            text = "−"
+        elif actual.not_measurable:
+            text = "測定不能"
+        elif actual.value is None:
+            text = "−"
+        else:
+            text = format_number(actual.value, decimals)
+            text = f"{text}{unit}" if unit else text
+        unconfirmed = actual is not None and actual.status != Actual.Status.CONFIRMED
+        cells.append(YearCell(year=year, actual=actual, text=text, unconfirmed=unconfirmed))
+    return cells
+
+
+def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
+    """Queries: goals, measures, indicators, those of evaluate_indicators (5), the grade scale,
+    opinions, and 3 for population."""
+    goals = list(BasicGoal.objects.filter(strategy=strategy).order_by("number"))
+    measures = list(
+        Measure.objects.filter(policy__basic_goal__strategy=strategy)
+        .select_related("policy__basic_goal")
+        .order_by("policy__order", "number")
+    )
+    indicators = list(Indicator.objects.for_strategy(strategy).with_tree().in_document_order())
+    evaluated = evaluate_indicators(
+        strategy, indicators, fiscal_year, confirmed_only=confirmed_only
+    )
+    scale = grade_scale(strategy)
+    years = strategy.fiscal_years
+
+    sections = {g.pk: GoalSection(goal=g) for g in goals}
+    measure_sections = defaultdict(dict)
+    for m in measures:
+        section = MeasureSection(measure=m)
+        sections[m.policy.basic_goal_id].measures.append(section)
+        measure_sections[m.policy.basic_goal_id][m.pk] = section
+    for ev in evaluated:
+        ind = ev.indicator
+        row = Row(
+            indicator=ind,
+            result=ev.result,
+            cells=_cells(ev, years, ind.decimals, ind.unit),
+            actual=ev.actual,
+        )
+        if ind.level == Indicator.Level.GOAL:
+            sections[ind.basic_goal_id].numeric_targets.append(row)
+        else:
+            measure_sections[ind.basic_goal_id][ind.measure_id].rows.append(row)
+    for section in sections.values():
+        rows = section.numeric_targets + section.kpi_rows
+        section.rollup = achievement.roll_up([r.result for r in rows], scale)
+
+    index = opinion_index(strategy, [fiscal_year - 1, fiscal_year])
+
+    def count(kind, pk):
+        return len(index.get((kind, pk, fiscal_year), [])) + len(
+            index.get((kind, pk, fiscal_year - 1), [])
+        )
+
+    for section in sections.values():
+        section.opinion_count = count("basic_goal", section.goal.pk)
+        for row in section.numeric_targets:
+            row.opinion_count = count("indicator", row.indicator.pk)
+        for m in section.measures:
+            m.opinion_count = count("measure", m.measure.pk)
+            for row in m.rows:
+                row.opinion_count = count("indicator", row.indicator.pk)
+
+    figures = load_figures(strategy)
+    targets = list(PopulationTarget.objects.filter(strategy=strategy))
+    points = list(PopulationPoint.objects.filter(strategy=strategy))
+    return ReviewPack(
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        years=years,
+        goals=[sections[g.pk] for g in goals],
+        population=population_status(figures, targets, points),
+        population_actuals=actual_rows(figures),
+        opinion_index=index,
+        confirmed_only=confirmed_only,
+        scale=scale,
+    )

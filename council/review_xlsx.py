@@ -1,0 +1,275 @@
+"""The review pack (council.review.ReviewPack) as a formatted .xlsx: one sheet per basic goal and a
+population sheet, frozen headers, Japanese number formats, widths and wrapped text.
+
+Every text cell goes through `safe()`: text starting with = + - @ (or a tab / carriage return)
+gets a leading "'" so that Excel never runs a typed note or opinion as a formula."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from kpis.fiscal import fiscal_year_label, short_label
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="E4E7EB")
+SECTION_FILL = PatternFill("solid", fgColor="F1F5F9")
+THIN = Side(style="thin", color="9AA5B1")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+PERCENT = "0.0%"
+YEAR = "0"
+HEADER_ROW = 4
+
+
+def safe(value):
+    """Text that Excel would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def number_format(decimals: int) -> str:
+    return "#,##0" if not decimals else "#,##0." + "0" * decimals
+
+
+def _put(ws, row, column, value, *, fmt=None, wrap=False, bold=False, italic=False, fill=None):
+    cell = ws.cell(row=row, column=column, value=safe(value))
+    cell.border = BORDER
+    cell.alignment = WRAP if wrap else TOP
+    if fmt:
+        cell.number_format = fmt
+    if bold or italic:
+        cell.font = Font(bold=bold, italic=italic)
+    if fill:
+        cell.fill = fill
+    return cell
+
+
+def _person(user):
+    return user.get_full_name() or user.username
+
+
+def opinions_text(opinions) -> str:
+    parts = []
+    for o in opinions:
+        text = f"【意見】{o.body}（{_person(o.author)}・{o.created_at:%Y-%m-%d}）"
+        response = o.response_or_none
+        if response:
+            text += f"\n【対応方針】{response.body}（{_person(response.author)}・{response.updated_at:%Y-%m-%d}）"
+        else:
+            text += "\n【対応方針】未記入"
+        parts.append(text)
+    return "\n\n".join(parts)
+
+
+def _title(ws, pack, heading, width):
+    ws.cell(row=1, column=1, value=safe(heading)).font = Font(bold=True, size=14)
+    note = f"{pack.strategy.name} ・ {fiscal_year_label(pack.fiscal_year)}の効果検証"
+    note += (
+        " ・ 確認済みの実績値のみ"
+        if pack.confirmed_only
+        else " ・ 斜体の値は事務局の確認前（下書き・提出済み）"
+    )
+    ws.cell(row=2, column=1, value=safe(note)).font = Font(color="52606D")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+
+
+def _goal_sheet(wb, pack, section):
+    goal = section.goal
+    ws = wb.create_sheet(title=f"基本目標{goal.number}")
+    years = pack.years
+    headers = (
+        ["区分", "指標", "単位", "基準値", "基準年度", "目標値", "目標年度"]
+        + [f"{y}年度（{short_label(y)}）" for y in years]
+        + [
+            "評価値",
+            "進捗率",
+            "評価",
+            "要因分析・課題・今後の方向性",
+            "担当課",
+            f"意見と対応方針（{fiscal_year_label(pack.fiscal_year)}）",
+            f"前年度の意見と対応方針（{fiscal_year_label(pack.previous_year)}）",
+        ]
+    )
+    widths = [14, 36, 7, 12, 9, 12, 9] + [12] * len(years) + [12, 9, 18, 44, 14, 50, 50]
+    _title(ws, pack, f"{goal.label} {goal.title}（{goal.get_package_display()}）", len(headers))
+    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        _put(ws, HEADER_ROW, column, text, wrap=True, bold=True, fill=HEADER_FILL)
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 32
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    opinion_col = len(headers) - 1
+    row = HEADER_ROW + 1
+
+    def opinion_row(kind, target_id, label, text):
+        nonlocal row
+        _put(ws, row, 1, label, bold=True, fill=SECTION_FILL)
+        _put(ws, row, 2, text, wrap=True, bold=True, fill=SECTION_FILL)
+        for column in range(3, opinion_col):
+            _put(ws, row, column, None, fill=SECTION_FILL)
+        _put(
+            ws,
+            row,
+            opinion_col,
+            opinions_text(pack.opinions_for(kind, target_id, pack.fiscal_year)),
+            wrap=True,
+            fill=SECTION_FILL,
+        )
+        _put(
+            ws,
+            row,
+            opinion_col + 1,
+            opinions_text(pack.opinions_for(kind, target_id, pack.previous_year)),
+            wrap=True,
+            fill=SECTION_FILL,
+        )
+        row += 1
+
+    def indicator_row(kind_label, r):
+        nonlocal row
+        ind = r.indicator
+        fmt = number_format(ind.decimals)
+        _put(ws, row, 1, kind_label)
+        _put(ws, row, 2, ind.name, wrap=True)
+        _put(ws, row, 3, ind.unit)
+        _put(ws, row, 4, r.baseline, fmt=fmt)
+        _put(ws, row, 5, r.baseline_year, fmt=YEAR)
+        _put(ws, row, 6, r.target, fmt=fmt)
+        _put(ws, row, 7, r.target_year, fmt=YEAR)
+        column = 8
+        for cell in r.cells:
+            if cell.actual is not None and cell.actual.not_measurable:
+                _put(ws, row, column, "測定不能")
+            else:
+                _put(ws, row, column, cell.value, fmt=fmt, italic=cell.unconfirmed)
+            column += 1
+        _put(ws, row, column, r.result.value, fmt=fmt)
+        _put(ws, row, column + 1, r.result.progress_rate, fmt=PERCENT)
+        _put(ws, row, column + 2, r.grade_text)
+        _put(ws, row, column + 3, r.note, wrap=True)
+        _put(ws, row, column + 4, r.department)
+        _put(
+            ws,
+            row,
+            column + 5,
+            opinions_text(pack.opinions_for("indicator", ind.pk, pack.fiscal_year)),
+            wrap=True,
+        )
+        _put(
+            ws,
+            row,
+            column + 6,
+            opinions_text(pack.opinions_for("indicator", ind.pk, pack.previous_year)),
+            wrap=True,
+        )
+        row += 1
+
+    opinion_row("basic_goal", goal.pk, "基本目標", f"{goal.label} {goal.title}")
+    for r in section.numeric_targets:
+        indicator_row("数値目標", r)
+    for m in section.measures:
+        measure = m.measure
+        opinion_row(
+            "measure", measure.pk, f"施策 {measure.code}", f"{measure.label}{measure.title}"
+        )
+        for r in m.rows:
+            indicator_row(f"KPI {measure.code}", r)
+    counts = "、".join(f"{label} {n}件" for label, n in section.rollup.counts.items())
+    ws.cell(
+        row=row + 1, column=1, value=safe(f"評価の内訳：{counts}（計{section.rollup.total}件）")
+    )
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _population_sheet(wb, pack):
+    ws = wb.create_sheet(title="人口")
+    headers = [
+        "区分",
+        "最新の実績（年）",
+        "実績値",
+        "データの出所",
+        "目標経路上の値",
+        "差（実績−目標経路）",
+        "状況",
+        "目標",
+        "目標値",
+        "社人研推計（目標年）",
+    ]
+    widths = [26, 14, 12, 14, 14, 16, 18, 22, 12, 18]
+    _title(ws, pack, "人口ビジョン：現状と目標", len(headers))
+    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        _put(ws, HEADER_ROW, column, text, wrap=True, bold=True, fill=HEADER_FILL)
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+    row = HEADER_ROW + 1
+    for status in pack.population:
+        fmt = number_format(status["decimals"])
+        for i, target in enumerate(status["targets"] or [None]):
+            first = i == 0
+            _put(ws, row, 1, status["label"] if first else None, wrap=True)
+            _put(ws, row, 2, status["latest_year"] if first else None, fmt=YEAR)
+            _put(ws, row, 3, status["latest_value"] if first else None, fmt=fmt)
+            _put(ws, row, 4, status["latest_source"] if first else None)
+            _put(ws, row, 5, status["path_value"] if first else None, fmt=fmt)
+            _put(ws, row, 6, status["gap"] if first else None, fmt=fmt)
+            verdict = None
+            if first and status["on_track"] is not None:
+                verdict = "目標経路以上" if status["on_track"] else "目標経路を下回る"
+            _put(ws, row, 7, verdict)
+            _put(ws, row, 8, f"{target['label']}（{target['year']}年）" if target else None)
+            _put(ws, row, 9, target["value"] if target else None, fmt=fmt)
+            _put(ws, row, 10, target["ipss"] if target else None, fmt=fmt)
+            row += 1
+    row += 1
+    ws.cell(row=row, column=1, value="人口の実績（年別）").font = Font(bold=True)
+    row += 1
+    actual_headers = [
+        "年",
+        "総人口",
+        "年少人口",
+        "生産年齢人口",
+        "老年人口",
+        "年少人口割合",
+        "生産年齢人口割合",
+        "老年人口割合",
+        "20〜39歳の女性人口",
+        "合計特殊出生率",
+        "データの出所",
+    ]
+    for column, text in enumerate(actual_headers, start=1):
+        _put(ws, row, column, text, wrap=True, bold=True, fill=HEADER_FILL)
+    row += 1
+    for r in pack.population_actuals:
+        _put(ws, row, 1, r["year"], fmt=YEAR)
+        _put(ws, row, 2, r["total"], fmt="#,##0")
+        for i, g in enumerate(r["groups"]):
+            _put(ws, row, 3 + i, g["value"], fmt="#,##0")
+            _put(ws, row, 6 + i, g["share"] / 100 if g["share"] is not None else None, fmt=PERCENT)
+        _put(ws, row, 9, r["women_20_39"], fmt="#,##0")
+        _put(ws, row, 10, r["tfr"], fmt="0.00")
+        _put(ws, row, 11, r["data_source"])
+        row += 1
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+
+def build_workbook(pack) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for section in pack.goals:
+        _goal_sheet(wb, pack, section)
+    _population_sheet(wb, pack)
+    wb.properties.title = pack.title
+    wb.properties.creator = "根室市創生総合戦略 KPI進捗管理"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
