@@ -49,19 +49,19 @@ def test_it_refuses_a_wrong_password_or_an_unknown_user(page, login, settings):
     expect(page).to_have_url(re.compile(r"/login/\?next="))  # still signed out
 
 
-def test_it_refuses_the_role_pages_to_a_user_without_a_role(page, accounts, login):
-    # A signed-in account without a role sees what the public sees (the strategy document, as the
-    # API does), and nothing of the PDCA work: no entry, no status board, no menu entries for them.
+def test_it_refuses_every_page_to_a_user_without_a_role(page, accounts, login):
+    # An outsider who can sign in but was never given a role sees only a refusal, on every page.
     login(page, "outsider")
-    nav = page.get_by_role("navigation", name="メインメニュー")
-    expect(nav.get_by_role("link", name="総合戦略")).to_be_visible()
-    expect(nav.get_by_role("link", name="実績入力")).to_have_count(0)
-    expect(nav.get_by_role("link", name="進捗状況")).to_have_count(0)
+    expect(page.get_by_role("heading", name="利用権限がありません")).to_be_visible()
+    expect(page.get_by_role("navigation", name="メインメニュー")).to_have_count(0)
     clerk_department = accounts["clerk"].department
     for path in (
+        "/strategies/nemuro-2/",
+        "/strategies/nemuro-2/dashboard/",
         "/strategies/nemuro-2/entry/",
         f"/strategies/nemuro-2/entry/2021/{clerk_department.pk}/",
         "/strategies/nemuro-2/status/2021/",
     ):
         response = page.goto(path)
         assert response.status == 403, f"{path}: {response.status}"
+        expect(page.get_by_role("alert")).to_contain_text("役割")
