@@ -1,0 +1,14 @@
+"""/healthz: the trivial view. Plain text "ok", no database query, no login.
+
+For a load balancer's health check and as the baseline the benchmark (scripts/bench.py) divides
+every page's server time by: the fixed cost of one request through the same middleware stack."""
+
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
