@@ -1,7 +1,13 @@
 """Load a strategy's YAML fixtures (fixtures/<code>/) into the database.
 
 Idempotent: rows are matched by natural keys and saved only when a field differs, so a second run
-writes nothing (and adds no audit-trail rows). The whole load is one transaction."""
+writes nothing (and adds no audit-trail rows). The whole load is one transaction.
+
+The loaded document is the strategy's 第1版「策定」 (revisions app): its IndicatorTarget rows link
+to that revision and the revision keeps a snapshot of it. Once a later revision (第2版…) has been
+published, the strategy's content belongs to the revisions: the goals, policies, measures,
+indicators and projects are then left as they are (report.notes says so), so reloading the
+fixtures never undoes a published revision."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +39,7 @@ from population.models import (
     PopulationTarget,
 )
 from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
+from revisions import services as revision_services
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "fixtures" / "nemuro2"
 FISCAL_YEARS = range(2010, 2071)
@@ -42,6 +49,7 @@ FISCAL_YEARS = range(2010, 2071)
 class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    notes: list = field(default_factory=list)  # what was deliberately left alone, in Japanese
 
     @property
     def changed(self):
@@ -102,11 +110,25 @@ def load_strategy(*, directory: Path = DEFAULT_DIRECTORY) -> LoadReport:
         },
     )
     _ensure_evaluation_defaults(report, strategy)
-    goals, measures = _load_tree(report, strategy, doc["basic_goals"])
-    _load_indicators(report, strategy, goals, measures, _read(directory, "indicators.yaml"))
-    _load_projects(report, strategy, measures, _read(directory, "projects.yaml"))
+    first_revision, created = revision_services.initial_revision(strategy)
+    if created:
+        report.created[first_revision._meta.verbose_name] += 1
+    revised = revision_services.has_later_revisions(strategy)
+    if revised:
+        report.notes.append(
+            "第2版以降の改訂が公開されているため、基本目標・施策・指標（基準値・目標値）・事業は"
+            "原文のデータで上書きしませんでした。変更は改訂で行ってください。"
+        )
+    else:
+        goals, measures = _load_tree(report, strategy, doc["basic_goals"])
+        indicators = _read(directory, "indicators.yaml")
+        _load_indicators(report, strategy, goals, measures, indicators, first_revision)
+        _load_projects(report, strategy, measures, _read(directory, "projects.yaml"))
     _load_key_projects(report, strategy, _read(directory, "key_projects.yaml"))
     _load_population(report, strategy, _read(directory, "population.yaml"))
+    if not revised and revision_services.refresh_initial_snapshot(first_revision):
+        if not created:
+            report.updated[first_revision._meta.verbose_name] += 1
     return report
 
 
@@ -159,9 +181,9 @@ def _load_tree(report, strategy, basic_goals):
     return goals, measures
 
 
-def _load_indicators(report, strategy, goals, measures, doc):
-    """Indicators, each with its first IndicatorTarget row (in force from the first fiscal year);
-    a later revision adds rows instead of overwriting this one."""
+def _load_indicators(report, strategy, goals, measures, doc, first_revision):
+    """Indicators, each with its first IndicatorTarget row (in force from the first fiscal year,
+    decided by 第1版); a later revision adds rows instead of overwriting this one."""
     orders = Counter()
     for item in doc["indicators"]:
         goal = goals[item["goal"]]
@@ -203,6 +225,7 @@ def _load_indicators(report, strategy, goals, measures, doc):
                 "baseline_kind": indicator.baseline_kind,
                 "target_value": indicator.target_value,
                 "target_fiscal_year": indicator.target_fiscal_year,
+                "revision_id": first_revision.pk,
             },
         )
 

@@ -1,8 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 
-from kpis.selectors import current_strategy, strategy_tree
+from kpis import roles
+from kpis.selectors import current_strategy, strategy_browser
 from projects.models import KeyProject
+from revisions import selectors as revision_selectors
+from revisions.browser import tree_from_snapshot
 
 
 @login_required
@@ -13,11 +18,49 @@ def home(request):
     return redirect("strategy", code=strategy.code)
 
 
+def _selected_revision(request, revisions):
+    """?revision=<number>: the strategy as of that revision; none given: the live (latest
+    published) state. Someone else's draft is 403, an unknown number 404."""
+    text = request.GET.get("revision", "")
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise Http404("改訂が見つかりません。") from None
+    revision = next((r for r in revisions if r.number == number), None)
+    if revision is None:
+        raise Http404("改訂が見つかりません。")
+    if revision.is_draft and not roles.is_admin(request.user):
+        raise PermissionDenied("作成中の改訂は管理者のみが見られます。")
+    return revision
+
+
 @login_required
 def strategy_detail(request, code):
-    strategy, goals = strategy_tree(code)
-    key_projects = KeyProject.objects.filter(strategy=strategy).prefetch_related("actions")
-    kpi_count = sum(len(m.kpi_list) for g in goals for p in g.policy_list for m in p.measure_list)
+    strategy = revision_selectors.get_strategy(code)
+    revisions = revision_selectors.revisions_for(strategy)
+    revision_selectors.check_strategy_visible(strategy, revisions, request.user)
+    selected = _selected_revision(request, revisions)
+    if selected is None:
+        goals = strategy_browser(strategy)
+        key_projects = list(
+            KeyProject.objects.filter(strategy=strategy).prefetch_related("actions")
+        )
+        for kp in key_projects:
+            kp.action_list = list(kp.actions.all())
+    else:
+        selected.refresh_from_db(fields=["snapshot"])
+        goals, key_projects = tree_from_snapshot(revision_selectors.snapshot_of(selected))
+    kpi_count = sum(
+        1
+        for g in goals
+        for p in g.policy_list
+        for m in p.measure_list
+        for k in m.kpi_list
+        if not k.retired_from_year
+    )
+    visible = revision_selectors.visible(revisions, request.user)
     return render(
         request,
         "kpis/strategy_detail.html",
@@ -26,5 +69,8 @@ def strategy_detail(request, code):
             "goals": goals,
             "key_projects": key_projects,
             "kpi_count": kpi_count,
+            "revisions": visible,
+            "selected_revision": selected,
+            "latest_revision": next((r for r in reversed(visible) if r.is_published), None),
         },
     )

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kpis import views as kpi_views
+from nemuro_strategy import health
 
 strategy_patterns = [
     path("", kpi_views.strategy_detail, name="strategy"),
@@ -12,10 +13,12 @@ strategy_patterns = [
     path("projects/", include("projects.urls")),
     path("population/", include("population.urls")),
     path("council/", include("council.urls")),  # opinions, review pack
+    path("revisions/", include("revisions.urls")),  # 改訂: drafts, publishing, comparison
 ]
 
 urlpatterns = [
     path("", kpi_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("strategies/<slug:code>/", include(strategy_patterns)),

@@ -61,8 +61,9 @@ def test_it_reads_the_tree_in_a_fixed_number_of_queries(
     client, charlie, strategy, django_assert_num_queries
 ):
     client.force_login(charlie)
-    # 1 session, 2 user, 3 strategy, 4 goals, 5 directions, 6 numeric targets, 7 policies,
-    # 8 measures, 9 KPIs (with department), 10 listings (with project), 11 key projects, 12 actions,
-    # 13 the user's groups (navigation)
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 strategy, 4 the strategy's revisions (the revision selector),
+    # 5 goals, 6 directions, 7 numeric targets, 8 policies, 9 measures, 10 KPIs (with department),
+    # 11 listings (with project and, for 廃止 marks, lifecycles), 12 key projects, 13 actions,
+    # 14 the user's groups (navigation, and whether drafts are shown)
+    with django_assert_num_queries(14):
         client.get(URL)

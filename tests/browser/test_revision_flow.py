@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from kpis.models import Indicator
 from revisions.models import Revision
+from tests.browser.conftest import SCREENSHOT_DIR
 
 CODE = "1-ア-1-1"  # 沿岸漁業における生産量
 
@@ -80,6 +81,9 @@ def test_an_administrator_opens_edits_and_publishes_a_revision_that_the_council_
     council.get_by_role("button", name="表示", exact=True).click()
     expect(council).to_have_url(re.compile(r"\?revision=1$"))
     expect(council.locator(f'tr[data-code="{CODE}"]')).to_contain_text("27,700t")
+    expect(council.get_by_role("note")).to_contain_text("第1版「策定」")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    council.screenshot(path=str(SCREENSHOT_DIR / "strategy-as-of-revision-1.png"))  # the top only
     council.get_by_role("link", name="改訂履歴・比較").click()
     council.get_by_role("button", name="比較する").click()
     expect(council.get_by_role("heading", level=1)).to_have_text("改訂の比較：第1版 → 第2版")

@@ -1,0 +1,69 @@
+"""The comparison of two revisions as an .xlsx for the council (openpyxl).
+
+Every text cell goes through kpis.excel.neutralise: a name or note starting with = + - @ opens in
+Excel as text, never as a formula."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from kpis.excel.neutralise import neutralise
+
+HEADERS = ["基本目標", "区分", "対象", "コード", "名称", "項目", "変更前", "変更後", "適用年度"]
+WIDTHS = [14, 10, 14, 22, 40, 16, 30, 30, 12]
+
+
+def _revision_text(revision) -> str:
+    text = f"{revision.label}「{revision.title}」"
+    if revision.is_draft:
+        return text + "（作成中）"
+    if revision.decided_on:
+        text += f"（{revision.decided_on:%Y年%m月%d日} {revision.get_decided_by_display()}）"
+    return text
+
+
+def comparison_workbook(strategy, old, new, comparison) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "改訂の比較"
+    ws.append([neutralise(f"{strategy.name} 改訂の比較")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([neutralise(f"比較元：{_revision_text(old)}")])
+    ws.append([neutralise(f"比較先：{_revision_text(new)}")])
+    counts = comparison.counts
+    ws.append([f"追加 {counts['added']}件・廃止 {counts['removed']}件・変更 {counts['changed']}件"])
+    ws.append([])
+    ws.append(HEADERS)
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E4E7EB")
+    for group in comparison.groups:
+        for item in group.items:
+            unit = item.unit
+            ws.append(
+                [
+                    neutralise(group.label),
+                    item.action_label,
+                    item.kind_label,
+                    neutralise(item.key),
+                    neutralise(item.name),
+                    neutralise(item.field),
+                    neutralise(f"{item.old}{unit}" if item.old and item.old != "−" else item.old),
+                    neutralise(f"{item.new}{unit}" if item.new and item.new != "−" else item.new),
+                    f"{item.from_year}年度から" if item.from_year else "",
+                ]
+            )
+    if not comparison.total:
+        ws.append(["変更はありません。"])
+    for n, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = width
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
