@@ -90,14 +90,18 @@ def judgements(indicator, strategy, fiscal_year, confirmed_only) -> Judgements:
     (now,) = evaluate_indicators(
         strategy, [indicator], fiscal_year, confirmed_only=confirmed_only, rule=CURRENT
     )
-    a, b = then.result, now.result
-    differ = (a.grade, a.progress_rate, a.achievement_rate, a.met) != (
-        b.grade,
-        b.progress_rate,
-        b.achievement_rate,
-        b.met,
-    ) or a.inputs.get("target") != b.inputs.get("target")
-    return Judgements(a, b, differ)
+    return judgements_from(then.result, now.result)
+
+
+def judgements_from(then, now) -> Judgements:
+    """Both judgements from two engine results a page already has (no query)."""
+    differ = (then.grade, then.progress_rate, then.achievement_rate, then.met) != (
+        now.grade,
+        now.progress_rate,
+        now.achievement_rate,
+        now.met,
+    ) or then.inputs.get("target") != now.inputs.get("target")
+    return Judgements(then, now, differ)
 
 
 @dataclass(frozen=True)

@@ -274,8 +274,9 @@ def test_the_default_year_is_the_indicators_latest_visible_actual(
 # 5 the user's groups (confirmed values only?), [6 latest year with a visible actual: without ?year=],
 # 6 actuals, 7 interim overrides, 8 target revisions, 9 grade bands, 10 evaluation settings,
 # 11 locked years, 12 history of the actuals (with users), 13 history of the indicator (with users),
-# 14 the measure's project listings (with projects)
-INDICATOR_PAGE_QUERIES = 14
+# 14 the target timeline (targets in force with their revisions), 15 values across strategies
+# (lineage), 16 the measure's project listings (with projects)
+INDICATOR_PAGE_QUERIES = 16
 
 
 @pytest.mark.parametrize("user", ["charlie", "dave"])

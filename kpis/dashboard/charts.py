@@ -15,6 +15,9 @@ COLORS = {
 }
 CONFIG = {
     "displaylogo": False,
+    # The toolbar puts buttons inside the role="img" chart (axe: nested-interactive) and labels them
+    # in English; the numbers are in the table below every chart instead.
+    "displayModeBar": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }

@@ -671,6 +671,7 @@ class IndicatorDetail:
     actuals: dict  # fiscal_year → Actual the user may see
     history: list
     locked_years: set
+    current_result: achievement.Result  # the same year under today's target (revisions)
 
     @property
     def point(self):
@@ -725,6 +726,9 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
         result = achievement.evaluate(spec, values, y, scale)
         points.append(YearPoint(indicator, y, actuals.get(y), result, spec, indicator.in_force(y)))
     result = next(p.result for p in points if p.fiscal_year == fiscal_year)
+    # "Under the current target": today's target for the same values, no extra query.
+    current_spec = evaluation.spec_for(indicator, strategy, overrides, tolerance)
+    current_result = achievement.evaluate(current_spec, values, fiscal_year, scale)
     locked = set(
         YearReview.objects.filter(strategy=strategy, is_locked=True).values_list(
             "fiscal_year", flat=True
@@ -749,6 +753,7 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
         actuals,
         history,
         locked,
+        current_result,
     )
 
 

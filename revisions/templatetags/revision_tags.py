@@ -42,13 +42,26 @@ def retired_badge(obj, fiscal_year=None):
 
 
 @register.inclusion_tag("revisions/_judgements.html", takes_context=True)
-def judgements_panel(context, indicator, strategy, fiscal_year):
-    user = context.get("user")
-    confirmed_only = not sees_unconfirmed(user) if user is not None else True
-    j = selectors.judgements(indicator, strategy, int(fiscal_year), confirmed_only)
+def judgements_panel(context, indicator, strategy, fiscal_year, then=None, now=None):
+    """Pass `then`/`now` (the page's own results) to avoid evaluating the indicator again."""
+    if then is not None and now is not None:
+        j = selectors.judgements_from(then, now)
+    else:
+        user = context.get("user")
+        confirmed_only = not sees_unconfirmed(user) if user is not None else True
+        j = selectors.judgements(indicator, strategy, int(fiscal_year), confirmed_only)
     return {
         "indicator": indicator,
         "fiscal_year": int(fiscal_year),
         "judgements": j,
         "timeline": selectors.target_timeline(indicator),
     }
+
+
+@register.inclusion_tag("revisions/_lineage.html", takes_context=True)
+def lineage_panel(context, indicator):
+    """The indicator's actuals across strategies (the 2nd and the next), shown only when another
+    strategy shares its lineage."""
+    values = selectors.lineage_values(indicator, user=context.get("user"))
+    other = any(v.indicator.pk != indicator.pk for v in values)
+    return {"indicator": indicator, "values": values if other else []}

@@ -264,24 +264,11 @@ AXE_RUN = """async ([tags, known]) => {
 }"""
 
 
-# Known serious findings in pages owned by other engineers, tolerated (as a warning, never
-# silently) until fixed there: {rule id: (CSS selector the nodes must match, reason)}.
-# Plotly's mode bar puts focusable <button>s inside the chart container that has role="img"
-# (templates/dashboard/indicator.html, templates/population/_chart.html); fix: drop role="img"
-# from the container (the figure caption and the table carry the meaning) or set
-# displayModeBar: false in the figure config. Remove the entry when fixed.
-KNOWN_CHART_ISSUE = {
-    "nested-interactive": (
-        "[data-chart], [data-chart-source], #indicator-chart",
-        "plotly のモードバー（ボタン）が role=img のグラフ領域の中にある",
-    )
-}
-
-
 @pytest.fixture
 def assert_accessible(_axe_source):
     """assert_accessible(page, name, known=None): axe-core (WCAG 2.0/2.1 A+AA) finds no serious or
-    critical violation. `known` (see KNOWN_CHART_ISSUE) tolerates listed rules on listed nodes.
+    critical violation. `known` ({rule id: (CSS selector, reason)}) tolerates listed rules on listed
+    nodes, with a warning; no page needs it today.
 
     The script goes in with page.evaluate (a DevTools evaluation): unlike add_script_tag it is not
     subject to the page's Content-Security-Policy. Minor/moderate findings are printed only."""

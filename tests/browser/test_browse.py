@@ -6,7 +6,6 @@ import re
 from playwright.sync_api import expect
 
 from kpis.models import BasicGoal
-from tests.browser.conftest import KNOWN_CHART_ISSUE
 
 
 def test_it_shows_the_strategy_browser_on_a_desktop_and_a_tablet(
@@ -43,4 +42,4 @@ def test_it_shows_the_population_vision(page, accounts, login, shot, assert_acce
     expect(page.get_by_role("heading", level=1)).to_contain_text("人口ビジョン")
     page.locator(".js-plotly-plot").first.wait_for()  # the charts drawn: in the shot, for axe
     shot(page, "population")
-    assert_accessible(page, "population vision", known=KNOWN_CHART_ISSUE)
+    assert_accessible(page, "population vision")

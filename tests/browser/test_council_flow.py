@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from kpis.evaluation import evaluate_indicators
 from kpis.models import Actual, Indicator, YearReview
-from tests.browser.conftest import ARTIFACTS_DIR, KNOWN_CHART_ISSUE
+from tests.browser.conftest import ARTIFACTS_DIR
 
 YEAR = 2021
 CONFIRMED_2021 = {"1-ア-1-1": "25100", "1-ア-1-2": "3", "1-ア-1-3": "9", "1-ア-1-4": "262"}
@@ -74,7 +74,7 @@ def test_a_council_member_reviews_an_indicator_and_prints_the_review_pack(
     if result.symbol != result.grade:
         expect(grade).to_contain_text(result.symbol)
     shot(page, "council-indicator-2021")
-    assert_accessible(page, "indicator dashboard", known=KNOWN_CHART_ISSUE)
+    assert_accessible(page, "indicator dashboard")
 
     # -- write an opinion ------------------------------------------------------------------------
     opinion = page.get_by_role("textbox", name="意見", exact=True)
@@ -86,7 +86,7 @@ def test_a_council_member_reviews_an_indicator_and_prints_the_review_pack(
     expect(page.locator(".opinion-list")).to_contain_text(OPINION)
     expect(page.locator(".opinion-list")).to_contain_text("有識 太郎")
     shot(page, "council-indicator-opinion")
-    assert_accessible(page, "indicator dashboard with an opinion", known=KNOWN_CHART_ISSUE)
+    assert_accessible(page, "indicator dashboard with an opinion")
 
     # -- the review pack, on screen and printed --------------------------------------------------
     page.goto(pack_url)
