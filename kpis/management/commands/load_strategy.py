@@ -15,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, **options):
         report = load_strategy(directory=directory)
+        for note in report.notes:
+            self.stdout.write(note)
         if not report.changed:
             self.stdout.write("変更はありません（すでに読み込み済みです）。")
             return
