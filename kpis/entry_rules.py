@@ -8,6 +8,9 @@ from decimal import Decimal
 from kpis.numbers import NumberParseError, check_plausible, is_outlier, parse_number
 
 NOT_MEASURABLE_MARKS = {"測定不能", "－", "−", "-", "―"}
+# Actual.value is DecimalField(max_digits=16, decimal_places=4): at most 12 digits before the point.
+# A larger figure would make PostgreSQL refuse the row (numeric field overflow) after validation.
+MAX_ABS_VALUE = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,11 @@ def validate_entry(
             value = parse_number(raw, field=label, unit=unit)
             if value is not None:
                 check_plausible(value, unit=unit, field=label)
+                if abs(value) >= MAX_ABS_VALUE:
+                    errors["value"] = (
+                        f"{label}：桁数が多すぎます。整数部分は12桁以内で入力してください。"
+                    )
+                    value = None
         except NumberParseError as e:
             errors["value"] = e.message
         if value is None and "value" not in errors and submitting:

@@ -195,7 +195,11 @@ def _workflow_post(request, code, fiscal_year, action):
 @require_POST
 def confirm(request, code, fiscal_year):
     def action(strategy, fy):
-        ids = [int(i) for i in request.POST.getlist("actual") if i.isdigit()]
+        ids = [
+            int(i)
+            for i in request.POST.getlist("actual")
+            if i.isascii() and i.isdigit() and len(i) <= 18  # '²' and 10**30 are not ids
+        ]
         n = services.confirm_actuals(
             strategy=strategy, fiscal_year=fy, actual_ids=ids, user=request.user
         )

@@ -30,6 +30,12 @@ def is_locked(strategy, fiscal_year):
     ).exists()
 
 
+def _history_reason(text: str) -> str:
+    """django-simple-history keeps the reason in a varchar(100): the full text stays in
+    WorkflowEvent.reason, the audit trail gets the first 100 characters."""
+    return text[:100]
+
+
 def _check_open(strategy, fiscal_year):
     if is_locked(strategy, fiscal_year):
         raise WorkflowError(
@@ -109,7 +115,7 @@ def save_actual(
         action = WorkflowEvent.Action.SUBMIT if action == WorkflowEvent.Action.SAVE else action
     elif actual.status != Actual.Status.CONFIRMED:
         actual.status = Actual.Status.DRAFT
-    actual._change_reason = reason or WorkflowEvent.Action(action).label
+    actual._change_reason = _history_reason(reason or WorkflowEvent.Action(action).label)
     try:
         with transaction.atomic():
             actual.save()  # a concurrent first save of the same actual hits the unique constraint
@@ -166,7 +172,7 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
     actual.status = Actual.Status.DRAFT
     actual.confirmed_by = actual.confirmed_at = None
     actual.version += 1
-    actual._change_reason = f"差戻し：{reason}"
+    actual._change_reason = _history_reason(f"差戻し：{reason}")
     actual.save()
     WorkflowEvent.objects.create(
         strategy=strategy,
@@ -235,7 +241,8 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
         setattr(actual, field, getattr(old, field))
     actual.version += 1
     actual.updated_by = user
-    actual._change_reason = reason or f"{timezone.localtime(old.history_date):%Y-%m-%d %H:%M} の値に復元"
+    full_reason = reason or f"{timezone.localtime(old.history_date):%Y-%m-%d %H:%M} の値に復元"
+    actual._change_reason = _history_reason(full_reason)
     actual.save()
     WorkflowEvent.objects.create(
         strategy=strategy,
@@ -243,6 +250,6 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
         actual=actual,
         action=WorkflowEvent.Action.RESTORE,
         actor=user,
-        reason=actual._change_reason,
+        reason=full_reason,
     )
     return actual
