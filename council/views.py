@@ -43,7 +43,12 @@ def opinion_create(request, code, kind, pk):
         raise PermissionDenied("意見を記入できるのは有識者会議の委員です。")
     target = get_target_or_404(strategy, kind, pk)
     year = request.POST.get("fiscal_year") or request.GET.get("fiscal_year")
-    fiscal_year = int(year) if year and year.isdigit() else default_review_year(strategy)
+    # isascii(): str.isdigit() is also true for '²', which int() refuses; 4 digits: a year.
+    fiscal_year = (
+        int(year)
+        if year and year.isascii() and year.isdigit() and len(year) <= 4
+        else default_review_year(strategy)
+    )
     form = OpinionForm(
         request.POST or None, strategy=strategy, initial={"fiscal_year": fiscal_year}
     )

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from kpis import views as kpi_views
 from nemuro_strategy import health
+from nemuro_strategy.forms import LoginForm
 
 strategy_patterns = [
     path("", kpi_views.strategy_detail, name="strategy"),
@@ -19,7 +20,7 @@ strategy_patterns = [
 urlpatterns = [
     path("", kpi_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("strategies/<slug:code>/", include(strategy_patterns)),
     path("api/", include("kpis.api_urls")),

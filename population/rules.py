@@ -24,6 +24,8 @@ ENTRY_CATEGORIES = [
 COUNT_CATEGORIES = [c for c in ENTRY_CATEGORIES if c != Category.TFR]
 FIRST_YEAR = 1920  # the first 国勢調査
 TFR_MAX = Decimal("5")
+# PopulationFigure.value is DecimalField(max_digits=12, decimal_places=2): PostgreSQL refuses more.
+COUNT_MAX = Decimal(10) ** 10
 _ONLY_DIGITS = re.compile(r"[0-9.,\s]*")
 
 
@@ -118,6 +120,10 @@ def _figure(category, raw: str, label: str) -> Decimal | None:
             )
         return value
     check_plausible(value, unit="人", field=label)
+    if value >= COUNT_MAX:
+        raise NumberParseError(
+            f"{label}：「{value:,f}」は大きすぎます。人数を確認してください。", field=label
+        )
     if value != value.to_integral_value():
         raise NumberParseError(
             f"{label}：「{value:,f}」は人数のため整数で入力してください。", field=label

@@ -84,7 +84,7 @@ def entry(request, code):
 def _initial(strategy, query):
     """?year=2020 fills the form with that year's figures, to correct them."""
     year = query.get("year", "")
-    if not year.isdigit():
+    if not (year.isascii() and year.isdigit() and len(year) <= 4):  # not '²', not 10**5000
         return {}
     figures = PopulationFigure.objects.filter(
         strategy=strategy, source=Source.ACTUAL, year=int(year), category__in=ENTRY_CATEGORIES

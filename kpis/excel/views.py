@@ -142,7 +142,11 @@ def _export_year(request, strategy):
     year = request.GET.get("year", "").strip()
     if not year:
         return None
-    if not year.isdigit() or int(year) not in strategy.fiscal_years:
+    # isascii(): str.isdigit() also accepts '²', which int() refuses (a 500 before this check).
+    if (
+        not (year.isascii() and year.isdigit() and len(year) <= 4)
+        or int(year) not in strategy.fiscal_years
+    ):
         raise Http404("計画期間外の年度です。")
     return int(year)
 
