@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from kpis.excel.neutralise import neutralise
 from kpis.fiscal import fiscal_year_label, short_label
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="E4E7EB")
 SECTION_FILL = PatternFill("solid", fgColor="F1F5F9")
 THIN = Side(style="thin", color="9AA5B1")
@@ -24,11 +24,7 @@ YEAR = "0"
 HEADER_ROW = 4
 
 
-def safe(value):
-    """Text that Excel would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+safe = neutralise  # text that Excel would read as a formula gets a leading apostrophe
 
 
 def number_format(decimals: int) -> str:

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kpis.excel.neutralise import neutralise
+
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
@@ -108,15 +110,10 @@ class IndicatorTable(tables.Table):
 
 # --- Excel ----------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
-def safe_text(text):
-    """Text cells that Excel would read as a formula get a leading ' (CSV/formula injection)."""
-    if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+safe_text = neutralise  # text that Excel would read as a formula gets a leading '
 
 
 def _number_format(decimals):
