@@ -7,7 +7,6 @@ returns every row checked by population.rules. Nothing here writes to the databa
 import csv
 import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +18,14 @@ from population.models import DATA_SOURCES, Category
 from population.rules import ENTRY_CATEGORIES, YearFigures, validate_year_figures
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 200
 SHEET_TITLE = "人口実績"
 HEADERS = ["年", "データの出所"] + [Category(c).label for c in ENTRY_CATEGORIES]
 KEYS = ["year", "data_source"] + list(ENTRY_CATEGORIES)
+
+
+from kpis.excel.reader import UploadRefused as ExcelRefused  # noqa: E402
+from kpis.excel.reader import check_zip  # noqa: E402
 
 
 class UploadRefused(Exception):
@@ -76,25 +78,11 @@ def _xlsx_rows(data: bytes) -> list[list]:
         "Excelファイル（.xlsx）として読み取れません。ファイルが壊れているか、"
         "拡張子だけを .xlsx に変えたファイルの可能性があります。"
     )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise not_excel
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {i.filename for i in infos}
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise UploadRefused("ファイルの中身が大きすぎます。テンプレートを使ってください。")
-            content_types = (
-                archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            )
-    except zipfile.BadZipFile:
-        raise not_excel from None
-    if "xl/workbook.xml" not in names:
-        raise not_excel
-    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
-        raise UploadRefused(
-            "マクロを含むファイルは受け付けません。テンプレート（.xlsx）に値だけを入力してください。"
-        )
+        # The same zip checks as the actuals import: size, zip bombs, macros, a real workbook.
+        check_zip(data)
+    except ExcelRefused as e:
+        raise UploadRefused(e.message) from None
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file

@@ -160,13 +160,13 @@ def test_it_refuses_a_workbook_with_a_vba_project_renamed_to_xlsx(client, strate
     with zipfile.ZipFile(data, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\x00" * 16)
     body = _refusal(client, SimpleUploadedFile("population.xlsx", data.getvalue()))
-    assert "マクロを含むファイルは受け付けません。" in body
+    assert "マクロを含むファイル（.xlsm など）は受け付けません。" in body
 
 
 def test_it_refuses_a_file_that_is_not_excel(client, strategy, bob):
     client.force_login(bob)
     body = _refusal(client, SimpleUploadedFile("population.xlsx", b"not a workbook at all"))
-    assert "Excelファイル（.xlsx）として読み取れません。" in body
+    assert "Excelファイル（.xlsx）ではありません。" in body
     body = _refusal(client, SimpleUploadedFile("population.pdf", b"%PDF-1.4"))
     assert "Excelファイル（.xlsx）またはCSVファイル（.csv）を選んでください。" in body
 
