@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEV := DEBUG=1
 
-.PHONY: run test setup lint format bench clean
+.PHONY: run test setup lint format bench loadtest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ run: setup
 ## (CHROMIUM_PATH=… drives another Chromium; REQUIRE_BROWSER=1 makes a missing browser an error)
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make bench: the performance targets measured side by side (docs/benchmarks.md; about 3 minutes).
+## Needs the PostgreSQL that .ci/run starts (role nemuro) or BENCH_DATABASE_URL; BENCH_ARGS="--reuse" keeps the data.
+bench: $(VENV)/.installed
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+## make loadtest: 50 simulated clerks and council members for 60 s against gunicorn + PostgreSQL on 127.0.0.1
+loadtest: $(VENV)/.installed
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
