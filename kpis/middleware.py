@@ -15,11 +15,10 @@ class RoleRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: open paths (a health check, static files) cost no session or user query.
+        if request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(OPEN_PREFIXES)
-            and not roles.role_labels(user)
-        ):
+        if user.is_authenticated and not roles.role_labels(user):
             return render(request, "no_role.html", status=403)
         return self.get_response(request)
