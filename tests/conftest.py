@@ -21,7 +21,9 @@ def strategy(db):
 def _user(username, role=None):
     user = User.objects.create_user(username, password="password")
     if role:
-        user.groups.add(Group.objects.get_or_create(name=role)[0])  # a transactional test may have flushed it
+        user.groups.add(
+            Group.objects.get_or_create(name=role)[0]
+        )  # a transactional test may have flushed it
     return user
 
 
