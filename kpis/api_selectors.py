@@ -8,8 +8,7 @@ Access rule, in one place (`visible_actuals`):
 Strategy structure, targets and projects are public."""
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
@@ -58,16 +57,6 @@ def default_fiscal_year(strategy, locked_years) -> int:
     return max(in_period) if in_period else strategy.first_fiscal_year
 
 
-def printed(indicator, value: Decimal | None) -> Decimal | None:
-    """The same number at the scale the document prints (27700, 2.00) when that loses nothing,
-    else with its trailing zeros dropped: the database hands back every value with 4 decimals,
-    which would otherwise reach the formula text as 27700.0000."""
-    if value is None:
-        return None
-    scaled = indicator.quantize(value)
-    return scaled if scaled == value else value.normalize()
-
-
 @dataclass
 class IndicatorFigures:
     indicator: Indicator
@@ -86,10 +75,7 @@ class IndicatorFigures:
     def evaluate(self, fiscal_year: int) -> achievement.Result:
         """The engine's result computed from the visible values only (so a cumulative total
         never includes a value the reader may not see)."""
-        values = {
-            year: printed(self.indicator, value)
-            for year, value in yearly_values(self.actuals.values()).items()
-        }
+        values = yearly_values(self.actuals.values(), self.indicator.decimals)
         return achievement.evaluate(self.spec, values, fiscal_year, self.scale)
 
 
@@ -122,12 +108,7 @@ def indicator_figures(strategy, indicators, level: str, locked_years) -> list[In
     out = []
     for ind in indicators:
         overrides = {o.fiscal_year: o.value for o in ind.interim_list}
+        # spec_for and yearly_values drop the storage scale (27700.0000 → 27700) themselves.
         spec = spec_for(ind, strategy, overrides, tolerance)
-        spec = replace(
-            spec,
-            target=printed(ind, spec.target),
-            baseline=printed(ind, spec.baseline),
-            interim_overrides={y: printed(ind, v) for y, v in overrides.items()},
-        )
         out.append(IndicatorFigures(ind, spec, by_indicator[ind.pk], scale))
     return out

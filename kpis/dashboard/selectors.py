@@ -5,7 +5,7 @@ in Python with kpis.evaluation and kpis.achievement: the number of queries never
 number of indicators, actuals or years."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
@@ -94,14 +94,6 @@ def fmt_value(indicator: Indicator, value) -> str:
         places = max(indicator.decimals, 2)
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return format_number(value, places)
-
-
-def trimmed(value: Decimal | None, decimals: int) -> Decimal | None:
-    """The same number without the storage's trailing zeros (26000.0000 → 26000, 2.0000 → 2.00
-    for a 2-decimal indicator), so the formula text reads as the document prints it. Exact."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1).scaleb(-max(decimals, _natural_decimals(value))))
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -707,7 +699,7 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
         actual_qs = actual_qs.confirmed()
     actuals = {a.fiscal_year: a for a in actual_qs}
     d = indicator.decimals
-    overrides = {o.fiscal_year: trimmed(o.value, d) for o in indicator.interim_targets.all()}
+    overrides = {o.fiscal_year: o.value for o in indicator.interim_targets.all()}
     revisions = list(IndicatorTarget.objects.filter(indicator=indicator))
     scale = evaluation.grade_scale(strategy)
     grades = scale_grades(scale)
@@ -716,10 +708,10 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
     def spec_in(year):
         """Each year is judged against the target in force that year (kpis.evaluation IN_FORCE)."""
         in_force = target_in_force(revisions, year) if revisions else None
-        spec = evaluation.spec_for(indicator, strategy, overrides, tolerance, target=in_force)
-        return replace(spec, target=trimmed(spec.target, d), baseline=trimmed(spec.baseline, d))
+        # spec_for drops the storage scale itself (26000.0000 → 26000; 2.0000 → 2.00).
+        return evaluation.spec_for(indicator, strategy, overrides, tolerance, target=in_force)
 
-    values = {y: trimmed(v, d) for y, v in evaluation.yearly_values(actuals.values()).items()}
+    values = evaluation.yearly_values(actuals.values(), d)
     points = []
     for y in strategy.fiscal_years:
         spec = spec_in(y)
