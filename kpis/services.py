@@ -4,6 +4,7 @@ restoring from the audit trail. Keyword-only, each inside one transaction."""
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpis import roles
 from kpis.entry_rules import EntryValues
@@ -130,6 +131,74 @@ def save_actual(
         reason=reason,
     )
     return actual
+
+
+ACTUAL_FIELDS = [
+    "value",
+    "not_measurable",
+    "not_measurable_reason",
+    "data_year",
+    "data_source",
+    "note",
+    "outlier_confirmed",
+    "status",
+    "version",
+    "updated_by",
+    "updated_at",
+]
+
+
+@transaction.atomic
+def save_actuals_in_bulk(*, strategy, fiscal_year: int, user, changes, reason: str) -> int:
+    """Save many validated actuals at once, as save_actual would one by one (a draft unless
+    confirmed, version + 1, a history row and an IMPORT event each), in a few queries.
+
+    `changes` is [(indicator, current actual or None, EntryValues)]. The caller must hold the
+    current actuals with SELECT … FOR UPDATE (importer.plan(lock=True)) since the versions it
+    read: that lock, not a per-row conditional UPDATE, is what keeps concurrent saves out. A
+    concurrent first save of a missing actual hits the unique constraint: StaleEdit, nothing saved.
+    """
+    _check_open(strategy, fiscal_year)
+    now, new, changed = timezone.now(), [], []
+    for indicator, current, values in changes:
+        actual = current or Actual(indicator=indicator, fiscal_year=fiscal_year, version=0)
+        _apply(actual, values)
+        actual.version += 1
+        actual.updated_by, actual.updated_at = user, now  # bulk_update skips auto_now
+        if actual.status != Actual.Status.CONFIRMED:
+            actual.status = Actual.Status.DRAFT
+        (changed if current else new).append(actual)
+    history = {
+        "batch_size": 1000,
+        "default_user": user,
+        "default_change_reason": _history_reason(reason),
+        "default_date": now,
+    }
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(new, Actual, **history)
+    except IntegrityError:
+        raise StaleEdit(
+            "保存の途中で、同じ指標の実績値が別の画面から入力されました。もう一度保存してください。",
+            None,
+        ) from None
+    if changed:
+        bulk_update_with_history(changed, Actual, fields=ACTUAL_FIELDS, **history)
+    WorkflowEvent.objects.bulk_create(
+        (
+            WorkflowEvent(
+                strategy=strategy,
+                fiscal_year=fiscal_year,
+                actual=a,
+                action=WorkflowEvent.Action.IMPORT,
+                actor=user,
+                reason=reason,
+            )
+            for a in new + changed
+        ),
+        batch_size=1000,
+    )
+    return len(new) + len(changed)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench.py                 # everything (2–4 minutes on 2 cores)
     .venv/bin/python scripts/bench.py --reuse         # skip regenerating the databases
     .venv/bin/python scripts/bench.py --requests 100  # more samples per page
-    .venv/bin/python scripts/bench.py --proposed      # also "after": the fixes of bench_proposals.py
+    .venv/bin/python scripts/bench.py --baseline REF  # also "before": commit REF served beside
     .venv/bin/python scripts/bench.py --reuse --profile overview   # pyinstrument, in-process
     .venv/bin/python scripts/bench.py --reuse --profile import      # pyinstrument of the import
 
@@ -14,8 +14,9 @@ What it does (see docs/benchmarks.md for the results and how to read them):
    plus 99 synthetic strategies of the same size and 300 users: scripts/synthetic.py) and
    nemuro_bench_import (a strategy whose 5,000 KPIs belong to one department).
 2. Counts the SQL queries of every page in-process (CaptureQueriesContext) on both sizes.
-3. Serves each size with its own gunicorn (2 workers, DEBUG=0, loopback only; with --proposed
-   two more serve the same databases with the proposed fixes) and requests each page N times after
+3. Serves each size with its own gunicorn (2 workers, DEBUG=0, loopback only; with --baseline
+   two more serve the same databases with the code of an earlier commit, checked out in a git
+   worktree, so before and after are measured in one run) and requests each page N times after
    a warm-up, each request followed by the trivial view /healthz on the same server, the servers
    taking turns, so that every ratio compares requests made under the same machine load. Server
    time is the Server-Timing header of nemuro_strategy/middleware.py (SERVER_TIMING=1); the
@@ -69,7 +70,8 @@ def db_url(base, name):
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def child_env(database_url, **extra):
+def child_env(database_url, app_root=ROOT, **extra):
+    """The environment of a worker or gunicorn running the application found at app_root."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -81,16 +83,17 @@ def child_env(database_url, **extra):
         STATIC_MANIFEST="0",
         CONN_MAX_AGE="60",
         LOG_LEVEL="ERROR",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(app_root),
+        BENCH_APP_ROOT=str(app_root),
         PYTHONWARNINGS="ignore:No directory at",  # whitenoise: no collectstatic for the benchmark
     )
     env.update(extra)
     return env
 
 
-def run(cmd, env, quiet=True):
+def run(cmd, env, quiet=True, cwd=ROOT):
     started = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if out.returncode != 0:
         sys.stderr.write(out.stdout + out.stderr)
         raise SystemExit(f"failed: {' '.join(cmd)}")
@@ -164,14 +167,10 @@ def _django(args):
     for k, v in child_env(args.database_url).items():
         os.environ.setdefault(k, v)
     os.environ["DATABASE_URL"] = args.database_url
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_APP_ROOT") or str(ROOT))  # --baseline: the old tree
     import django
 
     django.setup()
-    if getattr(args, "proposed", False) and args.worker != "_pages":
-        import bench_proposals
-
-        bench_proposals.apply()
 
 
 def page_urls():
@@ -213,8 +212,10 @@ def sessions():
     return keys
 
 
-def _tbodies(urls, keys):
-    """The table bodies of the overview and the filtered table, whitespace normalised."""
+def _tbody_digest(urls, keys):
+    """sha256 of the table bodies of the overview and the filtered table, whitespace
+    normalised: the current code and the --baseline must render the same rows."""
+    import hashlib
     import re
 
     from django.test import Client
@@ -227,17 +228,7 @@ def _tbodies(urls, keys):
         body = re.search(r"<tbody.*?</tbody>", html, re.S).group(0)
         body = re.sub(r">\s+<", "><", body)
         out.append(re.sub(r"\s+(?=[<>])", "", re.sub(r"\s+", " ", body)))
-    return out
-
-
-def _apply_proposals_checking_html(urls, keys):
-    """Apply scripts/bench_proposals.py, after checking that the table it renders is the same."""
-    import bench_proposals
-
-    before = _tbodies(urls, keys)
-    bench_proposals.apply()
-    if _tbodies(urls, keys) != before:
-        raise SystemExit("bench_proposals.py renders a different table body: not comparable")
+    return hashlib.sha256("\n".join(out).encode()).hexdigest()
 
 
 def worker_pages(args):
@@ -249,8 +240,7 @@ def worker_pages(args):
 
     urls = page_urls()
     keys = sessions()
-    if args.proposed:
-        _apply_proposals_checking_html(urls, keys)
+    tbody = _tbody_digest(urls, keys)
     counts, sizes = {}, {}
     users = {key: user for key, _, user, _ in PAGES} | {"trivial": "bench-council"}
     for key, url in urls.items():
@@ -263,7 +253,11 @@ def worker_pages(args):
         assert response.status_code == 200, (key, url, response.status_code)
         counts[key] = len(ctx.captured_queries)
         sizes[key] = len(response.content)
-    print(json.dumps({"urls": urls, "sessions": keys, "queries": counts, "bytes": sizes}))
+    print(
+        json.dumps(
+            {"urls": urls, "sessions": keys, "queries": counts, "bytes": sizes, "tbody": tbody}
+        )
+    )
 
 
 def worker_profile(args):
@@ -375,8 +369,8 @@ def worker_import(args):
     from kpis.excel import layout
 
     rows = args.rows
-    # The importer refuses files of more than layout.MAX_DATA_ROWS (500) rows; the benchmark
-    # measures the same code path with the limit lifted in this process only.
+    # Commits before 2026-11-28 refused files of more than 500 rows (layout.MAX_DATA_ROWS); for
+    # a --baseline that old, the limit is lifted in this process only.
     limit = layout.MAX_DATA_ROWS
     layout.MAX_DATA_ROWS = max(limit, rows)
     strategy, department, clerk, data, template_seconds, template_bytes = _filled_template(rows)
@@ -423,33 +417,59 @@ def worker_import(args):
 
 
 class Variant:
-    """One gunicorn: a database (small/large) served as is or with the proposed fixes."""
+    """One gunicorn: a database (small/large) served by the current code or by the baseline's."""
 
-    def __init__(self, size, proposed, port):
-        self.size, self.proposed, self.port = size, proposed, port
-        self.key = size + ("+fix" if proposed else "")
-        self.label = ("Nemuro" if size == "small" else "100×") + ("+fix" if proposed else "")
+    def __init__(self, size, port, baseline=None):
+        self.size, self.port, self.baseline = size, port, baseline  # baseline: (ref, worktree)
+        self.old = baseline is not None
+        self.root = baseline[1] if baseline else ROOT
+        self.key = size + ("@base" if self.old else "")
+        self.label = ("Nemuro" if size == "small" else "100×") + ("@base" if self.old else "")
 
 
-def variants(proposed):
-    out = [Variant("small", False, 8701), Variant("large", False, 8702)]
-    if proposed:
-        out += [Variant("small", True, 8703), Variant("large", True, 8704)]
+def variants(baseline):
+    out = [Variant("small", 8701), Variant("large", 8702)]
+    if baseline:
+        out = [Variant("small", 8703, baseline), Variant("large", 8704, baseline)] + out
     return out
 
 
+def phases(vs):
+    """[True, False] with a baseline (before, then after), else [False]."""
+    return sorted({v.old for v in vs}, reverse=True)
+
+
+def baseline_tree(ref):
+    """A git worktree of `ref` (e.g. HEAD~3, a commit id) beside the checkout, made once."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"nemuro-bench-{sha[:12]}"
+    if not (tree / "manage.py").exists():
+        subprocess.run(
+            ["git", "worktree", "add", "--force", "--detach", str(tree), sha],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+    return f"{ref} ({sha[:7]})", tree
+
+
 class Server:
-    def __init__(self, key, port, database_url, proposed=False):
-        self.key, self.port = key, port
-        app = "bench_proposals:wsgi()" if proposed else "nemuro_strategy.wsgi"
+    def __init__(self, v, database_url):
+        self.key, self.port = v.key, v.port
         log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log")
         self.log = log
         self.proc = subprocess.Popen(
             [
                 str(Path(PY).with_name("gunicorn")),
-                app,
-                "--pythonpath",
-                str(ROOT / "scripts"),
+                "nemuro_strategy.wsgi",
+                "--chdir",
+                str(v.root),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -459,8 +479,8 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
-            env=child_env(database_url, SERVER_TIMING="1"),
+            cwd=v.root,
+            env=child_env(database_url, v.root, SERVER_TIMING="1"),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -562,7 +582,7 @@ def label_of(key):
     return next(lbl for k, lbl, *_ in PAGES if k == key)
 
 
-def report(vs, info, results, imports, n):
+def report(vs, info, results, imports, n, baseline_label=""):
     lines = []
     out = lines.append
     keys = [v.key for v in vs]
@@ -611,26 +631,26 @@ def report(vs, info, results, imports, n):
     out("\n== 4. One strategy's pages with 99 other strategies ÷ Nemuro alone (p50; target ≤ 1.2×)")
     out(f"{'page':<36} {'':<5} {'server ms':>21} {'ratio':>6}  {'cpu ms':>19} {'ratio':>6}")
     scale_ok = {}
-    for fix in sorted({v.proposed for v in vs}):
-        small = next(v for v in vs if v.size == "small" and v.proposed == fix)
-        large = next(v for v in vs if v.size == "large" and v.proposed == fix)
+    for old in phases(vs):
+        small = next(v for v in vs if v.size == "small" and v.old == old)
+        large = next(v for v in vs if v.size == "large" and v.old == old)
         ok_all = True
         for key in PER_STRATEGY:
             a, b = p50(results[small.key][key], "server"), p50(results[large.key][key], "server")
             ca, cb = p50(results[small.key][key], "cpu"), p50(results[large.key][key], "cpu")
             ok_all &= b / a <= 1.2
             out(
-                f"{label_of(key):<36} {'+fix' if fix else '':<5} {a:>8.2f} → {b:>8.2f} "
+                f"{label_of(key):<36} {'@base' if old else '':<5} {a:>8.2f} → {b:>8.2f} "
                 f"{b / a:>5.2f}×  {ca:>7.2f} → {cb:>7.2f} {cb / ca:>5.2f}×  {mark(b / a <= 1.2)}"
             )
-        scale_ok[fix] = ok_all
+        scale_ok[old] = ok_all
 
     out("\n== 5. Overview ÷ Django admin's change list of the same 47 indicators (p50)")
     admin_ok = {}
     for v in vs:
         o, a = results[v.key]["overview"], results[v.key]["admin"]
         ok = p50(o, "server") <= p50(a, "server")
-        admin_ok[v.proposed] = admin_ok.get(v.proposed, True) and ok
+        admin_ok[v.old] = admin_ok.get(v.old, True) and ok
         out(
             f"{v.label:<10} server {p50(o, 'server'):>7.2f} vs {p50(a, 'server'):>7.2f} ms "
             f"{p50(o, 'server') / p50(a, 'server'):>5.2f}×   cpu {p50(o, 'cpu'):>7.2f} vs "
@@ -638,21 +658,22 @@ def report(vs, info, results, imports, n):
         )
 
     import_ratio = {}
-    for fix, imp in imports.items():
+    for old, imp in sorted(imports.items(), reverse=True):
         out(
-            f"\n== 6{'b' if fix else ''}. Excel import of {imp['rows']:,} actuals ÷ openpyxl reading "
-            f"the same file{' — with the proposed fixes' if fix else ''}"
+            f"\n== 6. Excel import of {imp['rows']:,} actuals ÷ openpyxl reading the same file"
+            + (f" — baseline {baseline_label}" if old else "")
         )
         o = statistics.median(imp["openpyxl"])
         ph = {k: statistics.median(v) for k, v in imp["phases"].items()}
         total = sum(ph.values())
-        import_ratio[fix] = total / o
-        if not fix:
-            out(
-                f"file {imp['file_bytes'] / 1024:.0f} KiB; the importer accepts at most "
-                f"{imp['limit']} rows (layout.MAX_DATA_ROWS), lifted in this process for the measurement"
-            )
-            out(f"  template build (kpis/excel/template.py)  {imp['template_seconds']:>7.2f} s")
+        import_ratio[old] = total / o
+        lifted = imp["limit"] < imp["rows"]
+        out(
+            f"file {imp['file_bytes'] / 1024:.0f} KiB; the importer accepts at most "
+            f"{imp['limit']:,} rows (layout.MAX_DATA_ROWS)"
+            + (", lifted in this process for the measurement" if lifted else "")
+        )
+        out(f"  template build (kpis/excel/template.py)  {imp['template_seconds']:>7.2f} s")
         out(
             f"  openpyxl load_workbook(read_only) + rows {o:>7.2f} s  (median of {len(imp['openpyxl'])})"
         )
@@ -665,16 +686,14 @@ def report(vs, info, results, imports, n):
         )
 
     out("\n== Targets")
-    for fix in sorted({v.proposed for v in vs}):
+    for old in phases(vs):
         if len(scale_ok) > 1:
-            out(
-                "  as is:" if not fix else "  with the proposed fixes (scripts/bench_proposals.py):"
-            )
-        small = next(v for v in vs if v.size == "small" and v.proposed == fix)
+            out(f"  baseline {baseline_label}:" if old else "  this checkout:")
+        small = next(v for v in vs if v.size == "small" and v.old == old)
         ov = results[small.key]["overview"]
         ratio = p50(ov, "server") / p50(ov, "trivial_server")
         wall_ratio = p50(ov, "wall") / p50(ov, "trivial_wall")
-        if not fix:
+        if not old:
             out(
                 f"  {mark(all_same)} every page's SQL query count is the same at Nemuro size and 100×"
             )
@@ -682,20 +701,22 @@ def report(vs, info, results, imports, n):
             f"  {mark(ratio <= 5)} overview within 5× the trivial view: {ratio:.0f}× server time, "
             f"{wall_ratio:.0f}× client wall time"
         )
-        out(f"  {mark(admin_ok[fix])} overview no slower than the admin change list (both sizes)")
-        out(f"  {mark(scale_ok[fix])} 100× data at most 1.2× slower for one strategy's pages")
-        if fix in import_ratio:
-            ok = import_ratio[fix] <= 3
-            out(f"  {mark(ok)} import within 3× of openpyxl's read: {import_ratio[fix]:.1f}×")
+        out(f"  {mark(admin_ok[old])} overview no slower than the admin change list (both sizes)")
+        out(f"  {mark(scale_ok[old])} 100× data at most 1.2× slower for one strategy's pages")
+        if old in import_ratio:
+            ok = import_ratio[old] <= 3
+            out(f"  {mark(ok)} import within 3× of openpyxl's read: {import_ratio[old]:.1f}×")
     return "\n".join(lines)
 
 
 # --- main --------------------------------------------------------------------------------------
 
 
-def child(worker, database_url, *args):
+def child(worker, database_url, app_root, *args):
     out, _ = run(
-        [PY, __file__, worker, "--database-url", database_url, *args], child_env(database_url)
+        [PY, __file__, worker, "--database-url", database_url, *args],
+        child_env(database_url, app_root),
+        cwd=app_root,
     )
     return json.loads(out.strip().splitlines()[-1])
 
@@ -713,9 +734,9 @@ def main(argv=None):
     parser.add_argument("--size", choices=["small", "large"], default="large")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument(
-        "--proposed",
-        action="store_true",
-        help="also measure with the fixes of scripts/bench_proposals.py (side by side)",
+        "--baseline",
+        metavar="REF",
+        help="also serve and import with the code of this git commit (before/after, one run)",
     )
     args = parser.parse_args(argv)
 
@@ -734,36 +755,35 @@ def main(argv=None):
         prepare(base)
     urls = {key: db_url(base, name) for key, name in DATABASES.items()}
 
+    baseline = baseline_tree(args.baseline) if args.baseline else None
+    root = baseline[1] if baseline else ROOT  # --profile --baseline profiles the old code
     if args.profile:
         worker = "_import" if args.profile == "import" else "_profile"
         db = urls["import"] if args.profile == "import" else urls[args.size]
         cmd = [PY, __file__, worker, "--database-url", db, "--profile", args.profile]
         cmd += ["--repeat", "1" if args.profile == "import" else "20"]
-        cmd += ["--proposed"] if args.proposed else []
-        return subprocess.run(cmd, cwd=ROOT, env=child_env(db), text=True).returncode
+        return subprocess.run(cmd, cwd=root, env=child_env(db, root), text=True).returncode
 
-    vs = variants(args.proposed)
-    info = {
-        v.key: child("_pages", urls[v.size], *(["--proposed"] if v.proposed else [])) for v in vs
-    }
+    vs = variants(baseline)
+    info = {v.key: child("_pages", urls[v.size], v.root) for v in vs}
     imports = {}
     if not args.skip_import:
-        for fix in sorted({v.proposed for v in vs}):
+        for old in phases(vs):
             print(
                 f"== Excel import of {args.rows:,} rows ({args.repeat} times, rolled back)"
-                + (" with the proposed fixes" if fix else "")
+                + (f" — baseline {baseline[0]}" if old else "")
             )
-            imports[fix] = child(
+            imports[old] = child(
                 "_import",
                 urls["import"],
+                baseline[1] if old else ROOT,
                 "--rows",
                 str(args.rows),
                 "--repeat",
                 str(args.repeat),
-                *(["--proposed"] if fix else []),
             )
 
-    servers = [Server(v.key, v.port, urls[v.size], v.proposed) for v in vs]
+    servers = [Server(v, urls[v.size]) for v in vs]
     try:
         for s in servers:
             s.wait()
@@ -775,7 +795,10 @@ def main(argv=None):
     finally:
         for s in servers:
             s.stop()
-    print(report(vs, info, results, imports, args.requests))
+    if baseline:
+        same = len({info[v.key]["tbody"] for v in vs}) == 1
+        print(f"\n== the overview's and the table's rows are the same HTML in both: {mark(same)}")
+    print(report(vs, info, results, imports, args.requests, baseline[0] if baseline else ""))
     print(
         f"\n(bench finished in {time.perf_counter() - started:.0f} s; load average before "
         f"{load_before}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"

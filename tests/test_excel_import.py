@@ -461,7 +461,7 @@ REFUSED_WORKBOOKS = {
     "formula": (_formula, "数式は使えません"),
     "text starting with =": (_formula_text, "数式は使えません"),
     "merged cells": (_merge, "セルが結合されています"),
-    "too many rows": (_far_row, "データの行が多すぎます（500行まで）"),
+    "too many rows": (_far_row, "データの行が多すぎます（5,000行まで）"),
     "date instead of a number": (_date, "日付や時刻として入力されています"),
 }
 

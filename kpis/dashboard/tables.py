@@ -4,7 +4,6 @@ from io import BytesIO
 
 import django_tables2 as tables
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -24,7 +23,13 @@ def col(name):
 
 
 class IndicatorTable(tables.Table):
-    """Rows are kpis.dashboard.selectors.Row; ordering happens in Python on the sort keys."""
+    """Rows are kpis.dashboard.selectors.Row; ordering happens in Python on the sort keys.
+
+    django-tables2 gives the header, the sort links and the ordering; the body rows are built
+    by body_html() below instead of its per-cell machinery, which cost half of the overview's
+    time (docs/benchmarks.md: per cell an inspect.signature, the <td> attributes built again,
+    a render_to_string for value/progress/grade and a reverse() for every link).
+    """
 
     goal = tables.Column("基本目標", accessor="goal_key", empty_values=(), attrs=col("goal"))
     policy = tables.Column("施策", accessor="policy_key", empty_values=(), attrs=col("policy"))
@@ -42,70 +47,121 @@ class IndicatorTable(tables.Table):
         template_name = "dashboard/_table.html"
         order_by_field = "sort"
         empty_text = "条件に合う指標はありません。"
-        row_attrs = {
-            "id": lambda record: f"row-{record.indicator.pk}",
-            "data-code": lambda record: record.indicator.code,
-            "data-grade": lambda record: record.grade.label,
-        }
 
     def __init__(self, data, *, strategy, fiscal_year, show_status, **kwargs):
         self.strategy, self.fiscal_year, self.show_status = strategy, fiscal_year, show_status
         super().__init__(data, **kwargs)
 
-    def _url(self, name, *args):
-        return f"{reverse(name, args=[self.strategy.code, *args])}?year={self.fiscal_year}"
+    def body_html(self):
+        """The <tbody> rows, in the order django-tables2 sorted them."""
+        shown = {column.name for column in self.columns}
+        links = {
+            kind: _link_pattern(f"dashboard_{kind}", self.strategy.code, self.fiscal_year)
+            for kind in ("goal", "policy", "measure", "indicator")
+        }
+        rows = [
+            _row_html(row.record, shown, links, self.show_status, "odd" if i % 2 else "even")
+            for i, row in enumerate(self.rows)
+        ]
+        if not rows:
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(shown), self.empty_text)
+        return mark_safe("\n".join(rows))
 
-    def render_goal(self, record):
-        g = record.goal
-        return format_html('<a href="{}">{}</a>', self._url("dashboard_goal", g.number), g.label)
 
-    def render_policy(self, record):
-        p = record.policy
-        if p is None:
-            return mark_safe('<span class="muted">数値目標</span>')
-        url = self._url("dashboard_policy", p.pk)
-        return format_html('<a href="{}">{}{}</a>', url, p.label, p.title)
+def _link_pattern(name, strategy_code, year):
+    """'…/goals/{}/?year=2022': reverse() once per page and kind instead of once per row."""
+    url = reverse(name, args=[strategy_code, 987654321])
+    return url.replace("987654321", "{}") + f"?year={year}"
 
-    def render_measure(self, record):
-        m = record.measure
-        if m is None:
-            return "−"
-        url = self._url("dashboard_measure", m.pk)
-        return format_html('<a href="{}">{} {}</a>', url, m.label, m.title)
 
-    def render_name(self, record):
-        ind = record.indicator
-        url = self._url("dashboard_indicator", ind.pk)
-        return format_html(
-            '<a href="{}">{}</a><br><span class="muted code">{}</span>', url, ind.name, ind.code
+def _row_html(row, shown, links, show_status, parity):
+    """One <tr>; the drill-down pages exclude the goal / policy / measure columns."""
+    ind, cells = row.indicator, []
+    if "goal" in shown:
+        url = links["goal"].format(row.goal.number)
+        cells.append(
+            format_html('<td class="col-goal"><a href="{}">{}</a></td>', url, row.goal.label)
         )
-
-    def render_unit(self, record):
-        return record.indicator.unit or "−"
-
-    def render_baseline(self, record):
-        return record.baseline_text
-
-    def render_target(self, record):
-        return record.target_text
-
-    def render_value(self, record):
-        return render_to_string(
-            "dashboard/_value.html", {"row": record, "show_status": self.show_status}
+    if "policy" in shown:
+        cells.append(_policy_cell(row.policy, links))
+    if "measure" in shown:
+        cells.append(_measure_cell(row.measure, links))
+    cells.append(
+        format_html(
+            '<td class="col-name"><a href="{}">{}</a><br><span class="muted code">{}</span></td>'
+            '<td>{}</td><td class="num">{}</td><td class="num">{}</td>',
+            links["indicator"].format(ind.pk),
+            ind.name,
+            ind.code,
+            ind.unit or "−",
+            row.baseline_text,
+            row.target_text,
         )
+    )
+    cells += [_value_cell(row, show_status), _progress_cell(row), _grade_cell(row.grade)]
+    return format_html(
+        '<tr id="row-{}" data-code="{}" data-grade="{}" class="{}">{}</tr>',
+        ind.pk,
+        ind.code,
+        row.grade.label,
+        parity,
+        mark_safe("".join(cells)),
+    )
 
-    def render_progress(self, record):
-        return render_to_string(
-            "dashboard/_progress.html",
-            {
-                "text": record.progress_text,
-                "pct": record.progress_pct,
-                "rate": record.result.progress_rate,
-            },
+
+def _policy_cell(policy, links):
+    if policy is None:
+        return mark_safe('<td class="col-policy"><span class="muted">数値目標</span></td>')
+    url = links["policy"].format(policy.pk)
+    return format_html(
+        '<td class="col-policy"><a href="{}">{}{}</a></td>', url, policy.label, policy.title
+    )
+
+
+def _measure_cell(measure, links):
+    if measure is None:
+        return mark_safe('<td class="col-measure">−</td>')
+    url = links["measure"].format(measure.pk)
+    return format_html(
+        '<td class="col-measure"><a href="{}">{} {}</a></td>', url, measure.label, measure.title
+    )
+
+
+def _value_cell(row, show_status):
+    note, status = row.data_year_note, ""
+    if show_status and row.status:
+        status = format_html(
+            '<br><span class="status status-{}">{}</span>', row.status, row.status_label
         )
+    return format_html(
+        '<td class="num">{}{}{}</td>',
+        row.value_text,
+        format_html('<br><span class="muted data-year">（{}）</span>', note) if note else "",
+        status,
+    )
 
-    def render_grade(self, record):
-        return render_to_string("dashboard/_grade.html", {"grade": record.grade})
+
+def _progress_cell(row):
+    # Same markup as dashboard/_progress.html, which the roll-ups and the indicator page include.
+    if row.result.progress_rate is None:
+        return mark_safe('<td class="num"><span class="muted">−</span></td>')
+    return format_html(
+        '<td class="num"><span class="progress"><span class="progress-text">{}</span>'
+        '<progress max="100" value="{}" aria-hidden="true">{}</progress></span></td>',
+        row.progress_text,
+        row.progress_pct,
+        row.progress_text,
+    )
+
+
+def _grade_cell(grade):
+    # Same markup as dashboard/_grade.html.
+    return format_html(
+        '<td><span class="grade grade-{}" data-grade="{}">{}</span></td>',
+        grade.css,
+        grade.label,
+        grade.text,
+    )
 
 
 # --- Excel ----------------------------------------------------------------------------------

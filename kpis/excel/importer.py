@@ -3,7 +3,7 @@
 extract_inputs() turns the sheet into plain JSON-able rows (what is kept between the preview and
 the commit); plan() validates every row against the database with entry_rules.validate_entry,
 exactly like the entry form; commit() plans again inside one transaction and saves every changed
-row with services.save_actual, or nothing at all."""
+row at once with services.save_actuals_in_bulk, or nothing at all."""
 
 from dataclasses import dataclass, field
 
@@ -14,7 +14,7 @@ from kpis.entry_rules import EntryValues, validate_entry
 from kpis.evaluation import settings_for
 from kpis.excel import layout
 from kpis.excel.reader import CellError, Sheet, cell_text, merged_in_rows, year_value
-from kpis.models import Actual, Indicator, WorkflowEvent
+from kpis.models import Actual, Indicator
 from kpis.templatetags.kpi_format import format_number
 
 INPUT_FIELDS = {
@@ -103,7 +103,7 @@ def extract_inputs(sheet: Sheet) -> tuple[list[dict], list[Issue]]:
             )
         )
     if sheet.too_many_rows:
-        issues.append(_file_issue(f"データの行が多すぎます（{layout.MAX_DATA_ROWS}行まで）。"))
+        issues.append(_file_issue(f"データの行が多すぎます（{layout.MAX_DATA_ROWS:,}行まで）。"))
     rows = []
     for raw in sheet.rows:
         out = {"row": raw.number}
@@ -341,6 +341,8 @@ def commit(*, strategy, department, fiscal_year, user, inputs: list[dict], filen
     with transaction.atomic():
         if services.is_locked(strategy, fiscal_year):
             raise ImportRejected([_file_issue(locked_message(fiscal_year))])
+        # Planned again under SELECT … FOR UPDATE: the versions read here cannot change before
+        # the bulk write below, which is what lets it skip save_actual's per-row version claim.
         checked = plan(
             strategy=strategy,
             department=department,
@@ -349,34 +351,22 @@ def commit(*, strategy, department, fiscal_year, user, inputs: list[dict], filen
             inputs=inputs,
             lock=True,
         )
-        # Rows are written in file order; the first problem does not stop the loop so the clerk
-        # sees every problem at once. Any problem rolls back the rows already written.
-        issues = [i for i in checked.issues if i.row is None]
+        if checked.issues:  # the whole file's problems first, then every row's, in file order
+            raise ImportRejected(
+                [i for i in checked.issues if i.row is None]
+                + [i for row in checked.rows for i in row.issues]
+            )
         reason = f"Excel取込（{filename[:100]}）" if filename else "Excel取込"
-        saved = 0
-        for row in checked.rows:
-            if row.issues:
-                issues.extend(row.issues)
-                continue
-            if row.outcome not in ("create", "update"):
-                continue
-            try:
-                services.save_actual(
-                    indicator=row.indicator,
-                    fiscal_year=fiscal_year,
-                    user=user,
-                    values=row.values,
-                    expected_version=row.current.version if row.current else 0,
-                    action=WorkflowEvent.Action.IMPORT,
-                    reason=reason,
-                )
-            except services.WorkflowError as e:  # StaleEdit too
-                issues.append(Issue(row.row, layout.VALUE, e.message))
-            else:
-                saved += 1
-        if issues:
-            raise ImportRejected(issues)  # leaving the atomic block with an exception: rollback
-        return saved
+        try:
+            return services.save_actuals_in_bulk(
+                strategy=strategy,
+                fiscal_year=fiscal_year,
+                user=user,
+                changes=[(r.indicator, r.current, r.values) for r in checked.changes],
+                reason=reason,
+            )
+        except services.WorkflowError as e:  # StaleEdit: a first save from another screen
+            raise ImportRejected([_file_issue(e.message)]) from None
 
 
 def locked_message(fiscal_year):
