@@ -193,6 +193,31 @@ def test_it_updates_an_existing_actual_with_the_version_read_in_the_transaction(
     a.refresh_from_db()
     assert (a.value, a.note, a.version) == (6, "増加", 5)
     assert a.events.get().action == WorkflowEvent.Action.IMPORT
+    # The bulk write keeps the audit trail of a one-by-one save: the new value, who, why, when.
+    h = a.history.first()
+    assert (h.value, h.version, h.history_user, h.history_type) == (6, 5, alice, "~")
+    assert h.history_change_reason == "Excel取込（入力済み.xlsx）"
+    assert a.updated_at == h.history_date and a.updated_by == alice
+
+
+def test_it_saves_nothing_when_another_screen_makes_a_first_save_during_the_write(
+    alice, bob, assigned, strategy
+):
+    from kpis.entry_rules import EntryValues
+
+    values = EntryValues(Decimal(7), False, "", None, "", "", False)
+    # Planned while 1-ア-1-3 had no actual; bob's entry form saves one before the bulk write.
+    Actual.objects.create(indicator=assigned["1-ア-1-3"], fiscal_year=2022, value=5, updated_by=bob)
+    before = snapshot()
+    with pytest.raises(services.StaleEdit, match="別の画面から入力されました"):
+        services.save_actuals_in_bulk(
+            strategy=strategy,
+            fiscal_year=2022,
+            user=alice,
+            changes=[(assigned[c], None, values) for c in ("1-ア-1-2", "1-ア-1-3")],
+            reason="Excel取込",
+        )
+    assert snapshot() == before
 
 
 def test_it_needs_a_confirmation_and_a_note_for_a_big_change(
