@@ -72,3 +72,11 @@ def mallory(db, tourism):
     user = _user("mallory", roles.CLERK)
     tourism.members.add(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard cache (kpis/dashboard/cache.py) and django-axes live in the cache."""
+    from django.core.cache import cache
+
+    cache.clear()

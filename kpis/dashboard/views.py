@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
+from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from kpis import permissions, roles, services
+from kpis.dashboard import cache as dashboard_cache
 from kpis.dashboard import charts, selectors
 from kpis.dashboard.forms import FilterForm
 from kpis.dashboard.tables import IndicatorTable, xlsx_response
@@ -82,7 +83,42 @@ def _base_context(request, strategy, year):
 @login_required
 def overview(request, code):
     strategy = _get_strategy(code)
-    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
+    staff = permissions.sees_unconfirmed(request.user)
+    snap = dashboard_cache.snapshot()
+    year = _get_year(
+        request,
+        strategy,
+        lambda: dashboard_cache.cached(
+            snap,
+            ("default_year", strategy.pk, staff),
+            lambda: selectors.default_year(strategy, request.user),
+        ),
+    )
+    if request.GET.get("format") == "xlsx":
+        data, form, table = _overview_data(request, strategy, year)
+        return xlsx_response(
+            [row.record for row in table.rows],
+            strategy=strategy,
+            fiscal_year=year,
+            show_status=staff,
+            conditions=form.describe(),
+        )
+    # Everything below the breadcrumbs depends only on these (and the snapshot): no CSRF token,
+    # no user name, no messages in it.
+    query = sorted(request.GET.lists())
+    body = dashboard_cache.cached(
+        snap,
+        ("overview", strategy.pk, year, staff, query),
+        lambda: _overview_body(request, strategy, year),
+    )
+    context = _base_context(request, strategy, year) | {
+        "body": body,
+        "crumbs": _crumbs(strategy, year),
+    }
+    return render(request, "dashboard/overview.html", context)
+
+
+def _overview_data(request, strategy, year):
     data = selectors.overview(strategy, year, request.user)
     form = FilterForm(
         request.GET or None,
@@ -92,14 +128,11 @@ def overview(request, code):
         grades=data.grades,
     )
     table = _table(request, selectors.filter_rows(data.rows, **form.filters()), strategy, year)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            [row.record for row in table.rows],
-            strategy=strategy,
-            fiscal_year=year,
-            show_status=permissions.sees_unconfirmed(request.user),
-            conditions=form.describe(),
-        )
+    return data, form, table
+
+
+def _overview_body(request, strategy, year):
+    data, form, table = _overview_data(request, strategy, year)
     xlsx = request.GET.copy()
     xlsx["year"], xlsx["format"] = str(year), "xlsx"
     context = _base_context(request, strategy, year) | {
@@ -109,9 +142,8 @@ def overview(request, code):
         "shown": len(table.rows),
         "xlsx_url": f"?{xlsx.urlencode()}",
         "sort": request.GET.get("sort", ""),
-        "crumbs": _crumbs(strategy, year),
     }
-    return render(request, "dashboard/overview.html", context)
+    return render_to_string("dashboard/_overview_body.html", context, request)
 
 
 @login_required
