@@ -187,10 +187,10 @@ def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
         .order_by("policy__order", "number")
     )
     indicators = list(Indicator.objects.for_strategy(strategy).with_tree().in_document_order())
-    evaluated = evaluate_indicators(
-        strategy, indicators, fiscal_year, confirmed_only=confirmed_only
-    )
     scale = grade_scale(strategy)
+    evaluated = evaluate_indicators(
+        strategy, indicators, fiscal_year, confirmed_only=confirmed_only, scale=scale
+    )
     years = strategy.fiscal_years
 
     sections = {g.pk: GoalSection(goal=g) for g in goals}

@@ -89,10 +89,11 @@ def yearly_values(actuals, decimals=0) -> dict:
 
 
 def evaluate_indicators(
-    strategy, indicators, fiscal_year, *, confirmed_only, rule=IN_FORCE
+    strategy, indicators, fiscal_year, *, confirmed_only, rule=IN_FORCE, scale=None
 ) -> list[Evaluated]:
     """Evaluate every indicator for `fiscal_year`: 5 queries whatever the number of indicators
-    (actuals, interim overrides, targets in force, grade bands, settings)."""
+    (actuals, interim overrides, targets in force, grade bands, settings); 4 when the caller
+    passes the grade scale it has already read."""
     indicators = list(indicators)
     ids = [i.pk for i in indicators]
     actual_qs = Actual.objects.filter(indicator_id__in=ids, fiscal_year__lte=fiscal_year)
@@ -110,7 +111,7 @@ def evaluate_indicators(
             "effective_from_year"
         ):
             targets[t.indicator_id].append(t)
-    scale = grade_scale(strategy)
+    scale = scale or grade_scale(strategy)
     tolerance = settings_for(strategy).maintain_tolerance
     out = []
     for ind in indicators:

@@ -76,7 +76,7 @@ def mallory(db, tourism):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The dashboard cache (kpis/dashboard/cache.py) and django-axes live in the cache."""
+    """Each test starts without cached dashboard bodies (kpis/dashboard/cache.py)."""
     from django.core.cache import cache
 
     cache.clear()

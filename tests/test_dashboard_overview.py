@@ -270,13 +270,13 @@ def _overview_queries(year_given):
     # [5 latest fiscal year with a visible actual: only without ?year=],
     # 5 goals, 6 policies (filter form), 7 departments (filter form),
     # 8 indicators in force that year, with goal/measure/policy/department (select_related),
-    # 9 grade bands (roll-ups and badges),
+    # 9 grade bands (roll-ups, badges and the evaluation),
     # kpis.evaluation.evaluate_indicators: 10 actuals, 11 interim overrides,
-    # 12 targets in force (revisions), 13 grade bands, 14 evaluation settings
+    # 12 targets in force (revisions), 13 evaluation settings
     # [+ the database snapshot that keys the cache: PostgreSQL only; inside the test's writing
     # transaction nothing is cached — tests/test_dashboard_overview_cache.py covers the cache]
     snapshot = 1 if connection.vendor == "postgresql" else 0
-    return (14 if year_given else 15) + snapshot
+    return (13 if year_given else 14) + snapshot
 
 
 @pytest.mark.parametrize("query, year_given", [("?year=2022", True), ("", False)])

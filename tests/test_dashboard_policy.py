@@ -67,9 +67,9 @@ def test_it_reads_in_a_fixed_number_of_queries(
     client.get(url(policy))
     # 1 session, 2 user, 3 strategy, 4 policy with its goal, 5 its measures,
     # 6 its indicators (with the tree), 7 grade bands, 8 the user's groups,
-    # evaluation: 9 actuals, 10 interim overrides, 11 targets in force, 12 grade bands, 13 settings
-    with django_assert_num_queries(13):
+    # evaluation: 9 actuals, 10 interim overrides, 11 targets in force, 12 settings
+    with django_assert_num_queries(12):
         client.get(url(policy, 2022))
     fill_every_year(strategy)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(url(policy, 2024))

@@ -179,7 +179,7 @@ def plan(*, strategy, department, fiscal_year, user, inputs: list[dict], lock=Fa
     """Validate every row; nothing is written. `lock` (inside a transaction) locks the actuals."""
     indicators = {
         layout.indicator_key(strategy.code, i.code): i
-        for i in Indicator.objects.for_strategy(strategy).select_related("basic_goal__strategy")
+        for i in Indicator.objects.for_strategy(strategy)
     }
     mine = {k: i for k, i in indicators.items() if i.department_id == department.pk}
     actuals = Actual.objects.filter(
