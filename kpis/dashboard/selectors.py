@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
 
-from kpis import achievement, evaluation, permissions
+from kpis import achievement, evaluation, permissions, services
 from kpis.models import (
     Actual,
     Department,
@@ -509,16 +509,7 @@ class HistoryEntry:
 
 
 HISTORY_TYPES = {"+": "作成", "~": "変更", "-": "削除"}
-ACTUAL_FIELDS = [
-    "value",
-    "not_measurable",
-    "not_measurable_reason",
-    "data_year",
-    "data_source",
-    "note",
-    "outlier_confirmed",
-    "status",
-]
+ACTUAL_FIELDS = [*services.ENTRY_FIELDS, "status"]
 INDICATOR_FIELDS = [
     "name",
     "unit",
