@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from kpis import services
 from kpis.excel import layout
@@ -342,7 +343,7 @@ def test_it_rolls_back_every_row_when_a_row_in_the_middle_fails_at_commit(
     page = body(r)
     assert "取り込めませんでした。データは変更されていません" in page
     assert "6行目" in page and "確認済みです" in page
-    # Rows 4 and 5 were written before row 6 failed, and row 7 after it: all rolled back.
+    # Checked again under lock at the commit, row 6 fails: no row is written, not even 4, 5, 7.
     assert snapshot() == before
     assert list(Actual.objects.filter(fiscal_year=2022)) == [middle]
     assert PENDING not in client.session  # the clerk uploads the corrected file again
@@ -446,6 +447,14 @@ def _formula_text(wb):
     return wb
 
 
+def _array_formula(wb):
+    # Excel 365 saves a dynamic-array formula as t="array": openpyxl reads an ArrayFormula object.
+    ws = wb[layout.DATA_SHEET]
+    cell = ws.cell(row_of(ws, "1-ア-1-3"), columns(ws)[NOTE])
+    cell.value = ArrayFormula(cell.coordinate, "=SEQUENCE(3)")
+    return wb
+
+
 def _merge(wb):
     ws = wb[layout.DATA_SHEET]
     r, col = row_of(ws, "1-ア-1-2"), columns(ws)
@@ -485,6 +494,7 @@ REFUSED_WORKBOOKS = {
     "duplicate row": (_add_row("1-ア-1-1", 5), "4行目と同じ指標の行が重複しています"),
     "formula": (_formula, "数式は使えません"),
     "text starting with =": (_formula_text, "数式は使えません"),
+    "array formula": (_array_formula, "数式は使えません"),
     "merged cells": (_merge, "セルが結合されています"),
     "too many rows": (_far_row, "データの行が多すぎます（5,000行まで）"),
     "date instead of a number": (_date, "日付や時刻として入力されています"),

@@ -9,7 +9,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import PurePath
@@ -171,13 +171,14 @@ def _read(wb, data) -> Sheet:
     limit = layout.FIRST_DATA_ROW + layout.MAX_DATA_ROWS
     named = [(i, h) for i, h in enumerate(sheet.headers) if isinstance(h, str)]
     # Values, not cell objects (a third faster). With data_only=False a formula cell's value
-    # is its text ("=A1*2"), so that is how a formula is recognised.
+    # is its text ("=A1*2"), or an ArrayFormula / DataTableFormula object (Excel 365 saves
+    # dynamic-array formulas so): anything but a plain value is a formula.
     for number, values in enumerate(
         ws.iter_rows(min_row=layout.FIRST_DATA_ROW, max_col=width, values_only=True),
         start=layout.FIRST_DATA_ROW,
     ):
         raw = {
-            h: RawCell(v, isinstance(v, str) and v.startswith("="))
+            h: RawCell(v, _is_formula(v))
             for h, v in ((h, values[i] if i < len(values) else None) for i, h in named)
         }
         if all(_blank(c.value) for c in raw.values()):
@@ -189,12 +190,12 @@ def _read(wb, data) -> Sheet:
     return sheet
 
 
-# <mergeCell ref="A5:B5"/>, with or without a namespace prefix. A regular expression over the
-# sheet's XML instead of parsing all of it a second time (openpyxl's read-only mode drops merged
-# ranges); it expands no entities, and character references in the ref are decoded.
-MERGE_CELL = re.compile(
-    rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*(?:"([^"]*)"|'([^']*)')"""
-)
+# <mergeCell ref="A5:B5"/> with or without a namespace prefix, found with regular expressions over
+# the sheet's XML instead of parsing all of it a second time (openpyxl's read-only mode drops merged
+# ranges). Both patterns stay linear on hostile input: a tag's attributes cannot run past the next
+# "<" or ">", and the ref must start an attribute (not "x-ref"). No entities are expanded.
+MERGE_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b([^<>]*)>")
+REF_ATTRIBUTE = re.compile(rb"""(?:^|\s)ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _merged_ranges(data, path) -> list[str]:
@@ -202,10 +203,14 @@ def _merged_ranges(data, path) -> list[str]:
         return []
     with zipfile.ZipFile(BytesIO(data)) as zf:
         xml = zf.read(path.lstrip("/"))  # check_zip() has bounded the uncompressed size
-    return [
-        html.unescape((m.group(1) or m.group(2)).decode("utf-8", "replace"))
-        for m in MERGE_CELL.finditer(xml)
-    ]
+    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 sheet, as XML allows
+        xml = xml.decode("utf-16").encode()
+    out = []
+    for tag in MERGE_CELL_TAG.finditer(xml):
+        ref = REF_ATTRIBUTE.search(tag.group(1))
+        if ref:
+            out.append(html.unescape((ref.group(1) or ref.group(2)).decode("utf-8", "replace")))
+    return out
 
 
 def merged_in_rows(merged: list[str], first_row: int) -> list[tuple[str, int, int]]:
@@ -219,6 +224,13 @@ def merged_in_rows(merged: list[str], first_row: int) -> list[tuple[str, int, in
         if max_row is None or max_row >= first_row:
             found.append((ref, max(min_row or 1, first_row), min_col or 1))
     return found
+
+
+PLAIN_VALUES = (str, int, float, Decimal, bool, datetime, date, time, timedelta, type(None))
+
+
+def _is_formula(value) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or not isinstance(value, PLAIN_VALUES)
 
 
 def _blank(value) -> bool:
