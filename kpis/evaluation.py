@@ -111,7 +111,8 @@ def evaluate_indicators(
             "effective_from_year"
         ):
             targets[t.indicator_id].append(t)
-    scale = scale or grade_scale(strategy)
+    if scale is None:
+        scale = grade_scale(strategy)
     tolerance = settings_for(strategy).maintain_tolerance
     out = []
     for ind in indicators:

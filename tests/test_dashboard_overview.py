@@ -307,3 +307,10 @@ def test_the_xlsx_download_reads_in_the_same_fixed_number_of_queries(
     client.get(BASE)
     with django_assert_num_queries(_overview_queries(True)):
         client.get(BASE + "?year=2024&format=xlsx")
+
+
+def test_an_english_browser_still_gets_japanese_messages(client, charlie, strategy):
+    client.force_login(charlie)
+    body = client.get(BASE + "?year=2022&goal=9", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "正しく選択してください" in body
+    assert "Select a valid choice" not in body

@@ -1,6 +1,10 @@
 """The overview's body is cached per PostgreSQL snapshot (kpis/dashboard/cache.py): a repeat
 request is served from the cache, and any committed change — by whatever means — is shown on the
-next request. Transactional tests: the cache only works on committed data."""
+next request. Transactional tests: the cache only works on committed data.
+
+A commit anywhere on the server (autovacuum's ANALYZE, another database) changes the snapshot,
+so the tests that need two requests under one snapshot pin it: `pinned` still runs the real
+snapshot query, and returns one fixed key while no transaction of this connection has written."""
 
 import re
 from decimal import Decimal
@@ -30,8 +34,14 @@ def committed(transactional_db):
     cache.clear()
 
 
+@pytest.fixture
+def pinned(monkeypatch):
+    real = dashboard_cache.snapshot
+    monkeypatch.setattr(dashboard_cache, "snapshot", lambda: real() and "pinned")
+
+
 @on_postgresql
-@pytest.mark.usefixtures("committed")
+@pytest.mark.usefixtures("committed", "pinned")
 def test_it_serves_a_repeat_request_from_the_cache(client, charlie, django_assert_num_queries):
     add_actual("1-ア-1-1", 2022, "27700")
     client.force_login(charlie)
@@ -73,11 +83,11 @@ def test_it_regrades_after_the_grade_scale_changes(client, charlie, strategy):
 
 
 @on_postgresql
-@pytest.mark.usefixtures("committed")
+@pytest.mark.usefixtures("committed", "pinned")
 def test_staff_and_council_members_do_not_share_a_cached_body(bob, charlie):
     add_actual("1-ア-1-1", 2022, "26000", status=Actual.Status.DRAFT)
     secretariat, council = Client(), Client()
-    secretariat.force_login(bob)  # both log in first: the two pages are read under one snapshot
+    secretariat.force_login(bob)
     council.force_login(charlie)
     pk = indicator("1-ア-1-1").pk
     assert "26,000t" in row(secretariat.get(BASE + "?year=2022").content.decode(), pk)  # 事務局
@@ -85,7 +95,7 @@ def test_staff_and_council_members_do_not_share_a_cached_body(bob, charlie):
 
 
 @on_postgresql
-@pytest.mark.usefixtures("committed")
+@pytest.mark.usefixtures("committed", "pinned")
 def test_each_filter_and_sort_is_its_own_entry(client, charlie):
     client.force_login(charlie)
     everything = client.get(BASE + "?year=2022").context["shown"]
@@ -95,6 +105,25 @@ def test_each_filter_and_sort_is_its_own_entry(client, charlie):
         != client.get(BASE + "?year=2022&goal=1").content
     )
     assert client.get(BASE + "?year=2022").content.decode().count('<tr id="row-') == everything
+
+
+@on_postgresql
+@pytest.mark.usefixtures("committed")
+def test_a_commit_gives_a_new_snapshot(charlie):
+    before = dashboard_cache.snapshot()
+    add_actual("1-ア-1-1", 2022, "27700")  # autocommit: its own transaction
+    assert dashboard_cache.snapshot() not in (None, before)
+
+
+@on_postgresql
+@pytest.mark.usefixtures("committed", "pinned")
+def test_each_language_is_its_own_entry(client, charlie, settings):
+    settings.LANGUAGES = [("ja", "日本語"), ("en", "English")]  # the product has only ja
+    client.force_login(charlie)
+    ja = client.get(BASE + "?year=2022&goal=9", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    en = client.get(BASE + "?year=2022&goal=9", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "正しく選択してください" in ja  # the filter form's error, in the request's language
+    assert "Select a valid choice" in en
 
 
 @on_postgresql

@@ -12,6 +12,11 @@ is when reading happens. The snapshot is read before the data, so a body is neve
 key. A transaction that has written (txid_current_if_assigned() is set) sees its own uncommitted
 rows, which no snapshot describes: nothing is cached there. SQLite (the first-run database) has
 no such snapshot: nothing is cached.
+
+One assumption: the server's transaction ids only move forward. A point-in-time restore of the
+cluster, or a failover to a replica that was behind, can give an old snapshot text new data; the
+cache lives in the worker processes, so restart the application after either (the README's
+restore procedure does), and TIMEOUT bounds what a forgotten restart could show.
 """
 
 import hashlib

@@ -70,8 +70,9 @@ class IndicatorTable(tables.Table):
 
 def _link_pattern(name, strategy_code, year):
     """'…/goals/{}/?year=2022': reverse() once per page and kind instead of once per row."""
-    url = reverse(name, args=[strategy_code, 987654321])
-    return url.replace("987654321", "{}") + f"?year={year}"
+    url = reverse(name, args=[strategy_code, 987654321]).replace("{", "{{").replace("}", "}}")
+    head, _, tail = url.rpartition("987654321")  # the last one: the code may hold the digits too
+    return f"{head}{{}}{tail}?year={year}"
 
 
 def _row_html(row, shown, links, show_status, parity):

@@ -9,6 +9,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -104,11 +105,11 @@ def overview(request, code):
             conditions=form.describe(),
         )
     # Everything below the breadcrumbs depends only on these (and the snapshot): no CSRF token,
-    # no user name, no messages in it.
+    # no user name, no messages in it; the language only reaches Django's form errors.
     query = sorted(request.GET.lists())
     body = dashboard_cache.cached(
         snap,
-        ("overview", strategy.pk, year, staff, query),
+        ("overview", strategy.pk, year, staff, query, get_language()),
         lambda: _overview_body(request, strategy, year),
     )
     context = _base_context(request, strategy, year) | {

@@ -1,0 +1,88 @@
+"""The Excel import's commit writes every row at once (services.save_actuals_in_bulk) without
+save_actual's per-row version claim; what keeps a concurrent save from being lost is that the
+commit holds the department's actuals with SELECT … FOR UPDATE from its validation to its end.
+This drill pauses a real commit right after that lock and tries the entry form's save (PostgreSQL)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import OperationalError, connection, transaction
+
+from kpis import services
+from kpis.entry_rules import EntryValues
+from kpis.excel import importer, layout
+from kpis.loading import load_strategy
+from kpis.models import Actual, Indicator, Strategy
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs a server with row locks"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_holds_the_actuals_it_checked_until_it_ends(alice, bob, fisheries):
+    load_strategy()
+    strategy = Strategy.objects.get(code="nemuro-2")
+    codes = ["1-ア-1-1", "1-ア-1-2"]
+    Indicator.objects.filter(code__in=codes).update(department=fisheries)
+    first = Indicator.objects.get(code="1-ア-1-1")
+    services.save_actual(
+        indicator=first,
+        fiscal_year=2022,
+        user=alice,
+        values=EntryValues(Decimal(25000), False, "", None, "", "", False),
+        expected_version=0,
+    )
+    inputs = [
+        {"row": layout.FIRST_DATA_ROW + n, "key": layout.indicator_key("nemuro-2", code)}
+        | {"value": str(26000 + n), "reason": "", "data_year": "", "source": "", "note": ""}
+        | {"confirm": ""}
+        for n, code in enumerate(codes)
+    ]
+    locked, go, saved = threading.Event(), threading.Event(), []
+
+    def pause_after_the_lock(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "FOR UPDATE" in sql and not locked.is_set():
+            locked.set()
+            go.wait(10)
+        return result
+
+    def run_commit():
+        try:
+            with connection.execute_wrapper(pause_after_the_lock):
+                saved.append(
+                    importer.commit(
+                        strategy=strategy,
+                        department=fisheries,
+                        fiscal_year=2022,
+                        user=alice,
+                        inputs=inputs,
+                        filename="入力済み.xlsx",
+                    )
+                )
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run_commit)
+    worker.start()
+    try:
+        assert locked.wait(10), "the commit never locked the actuals it validated"
+        # The secretariat saves the same actual from the entry form meanwhile: it has to wait.
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SET LOCAL lock_timeout = '300ms'")
+            services.save_actual(
+                indicator=first,
+                fiscal_year=2022,
+                user=bob,
+                values=EntryValues(Decimal(1), False, "", None, "", "", False),
+                expected_version=1,
+            )
+    finally:
+        go.set()
+        worker.join(10)
+    assert saved == [2]
+    a = Actual.objects.get(indicator=first, fiscal_year=2022)
+    assert (a.value, a.version, a.updated_by) == (Decimal(26000), 2, alice)
