@@ -26,8 +26,8 @@ What it does (see docs/benchmarks.md for the results and how to read them):
 
 BENCH_DATABASE_URL (default postgres://nemuro:nemuro@127.0.0.1:5432/nemuro, the role .ci/run
 creates) names a role allowed to create databases; only the database name is replaced.
-Exit status: 0 whatever the results (the table says which targets are met), non-zero when the
-setup or a request fails."""
+Exit status: 0 whatever the timings (the table says which targets are met); non-zero when the
+setup or a request fails, or when the --baseline renders different table rows."""
 
 import argparse
 import http.client
@@ -56,13 +56,17 @@ IMPORT_ROWS = 5000
 # (key, label, user, target ratio to the trivial view or None)
 PAGES = [
     ("overview", "ダッシュボード（概要）", "bench-council", 5.0),
+    # The same page as the first request after a write: a new query string every time, so the
+    # cache of kpis/dashboard/cache.py never has it (what the entry season costs).
+    ("overview_miss", "ダッシュボード（書込み直後）", "bench-council", None),
     ("table", "指標一覧（絞り込み・並べ替え）", "bench-council", None),
     ("indicator", "指標のページ", "bench-council", None),
     ("entry", "実績入力", "bench-clerk", None),
     ("review", "効果検証資料", "bench-council", None),
     ("admin", "管理画面の指標一覧（同じ47指標）", "bench-admin", None),
 ]
-PER_STRATEGY = ["overview", "table", "indicator", "entry", "review"]
+PER_STRATEGY = ["overview", "overview_miss", "table", "indicator", "entry", "review"]
+UNCACHED = "overview_miss"  # its URL ends in "?after_write=": each request appends its own value
 
 
 def db_url(base, name):
@@ -186,6 +190,7 @@ def page_urls():
     return {
         "trivial": reverse("healthz"),
         "overview": overview,
+        UNCACHED: f"{overview}?after_write=",
         "table": f"{overview}?sort=-progress&direction=increase",
         "indicator": reverse("dashboard_indicator", args=[STRATEGY, indicator.pk]),
         "entry": reverse("entry", args=[STRATEGY, 2024, department.pk]),
@@ -247,9 +252,9 @@ def worker_pages(args):
         client = Client()
         if key != "trivial":  # /healthz is asked without a session, as a load balancer does
             client.cookies["sessionid"] = keys[users[key]]
-        client.get(url)  # warm: the first request also loads templates and content types
+        client.get(url + ("warm" if key == UNCACHED else ""))  # templates, content types
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
+            response = client.get(url + ("count" if key == UNCACHED else ""))
         assert response.status_code == 200, (key, url, response.status_code)
         counts[key] = len(ctx.captured_queries)
         sizes[key] = len(response.content)
@@ -554,7 +559,8 @@ def measure(vs, info, n, warmup):
         for v in vs:
             urls, keys = info[v.key]["urls"], info[v.key]["sessions"]
             for key, *_ in PAGES:
-                page = get(v.port, urls[key], keys[users[key]])
+                url = urls[key] + (f"{i}-{v.key}" if key == UNCACHED else "")
+                page = get(v.port, url, keys[users[key]])
                 if page["status"] != 200:
                     raise SystemExit(f"{v.key} {key} {urls[key]}: HTTP {page['status']}")
                 trivial = get(v.port, urls["trivial"])
@@ -647,15 +653,18 @@ def report(vs, info, results, imports, n, baseline_label=""):
 
     out("\n== 5. Overview ÷ Django admin's change list of the same 47 indicators (p50)")
     admin_ok = {}
-    for v in vs:
-        o, a = results[v.key]["overview"], results[v.key]["admin"]
-        ok = p50(o, "server") <= p50(a, "server")
-        admin_ok[v.old] = admin_ok.get(v.old, True) and ok
-        out(
-            f"{v.label:<10} server {p50(o, 'server'):>7.2f} vs {p50(a, 'server'):>7.2f} ms "
-            f"{p50(o, 'server') / p50(a, 'server'):>5.2f}×   cpu {p50(o, 'cpu'):>7.2f} vs "
-            f"{p50(a, 'cpu'):>7.2f} ms {p50(o, 'cpu') / p50(a, 'cpu'):>5.2f}×  target ≤ 1× {mark(ok)}"
-        )
+    for key, kind in (("overview", ""), (UNCACHED, "after a write")):
+        out(f"  {kind}:" if kind else "")
+        for v in vs:
+            o, a = results[v.key][key], results[v.key]["admin"]
+            ok = p50(o, "server") <= p50(a, "server")
+            admin_ok[v.old] = admin_ok.get(v.old, True) and ok
+            out(
+                f"{v.label:<10} server {p50(o, 'server'):>7.2f} vs {p50(a, 'server'):>7.2f} ms "
+                f"{p50(o, 'server') / p50(a, 'server'):>5.2f}×   cpu {p50(o, 'cpu'):>7.2f} vs "
+                f"{p50(a, 'cpu'):>7.2f} ms {p50(o, 'cpu') / p50(a, 'cpu'):>5.2f}×  "
+                f"target ≤ 1× {mark(ok)}"
+            )
 
     import_ratio = {}
     for old, imp in sorted(imports.items(), reverse=True):
@@ -701,7 +710,16 @@ def report(vs, info, results, imports, n, baseline_label=""):
             f"  {mark(ratio <= 5)} overview within 5× the trivial view: {ratio:.0f}× server time, "
             f"{wall_ratio:.0f}× client wall time"
         )
-        out(f"  {mark(admin_ok[old])} overview no slower than the admin change list (both sizes)")
+        miss = results[small.key][UNCACHED]
+        out(
+            f"    (the first request after a write, not cached: "
+            f"{p50(miss, 'server') / p50(miss, 'trivial_server'):.0f}× server time, "
+            f"{p50(miss, 'wall') / p50(miss, 'trivial_wall'):.0f}× client wall time)"
+        )
+        out(
+            f"  {mark(admin_ok[old])} overview no slower than the admin change list "
+            "(both sizes, cached and after a write)"
+        )
         out(f"  {mark(scale_ok[old])} 100× data at most 1.2× slower for one strategy's pages")
         if old in import_ratio:
             ok = import_ratio[old] <= 3
@@ -795,14 +813,17 @@ def main(argv=None):
     finally:
         for s in servers:
             s.stop()
+    same = len({info[v.key]["tbody"] for v in vs}) == 1
     if baseline:
-        same = len({info[v.key]["tbody"] for v in vs}) == 1
         print(f"\n== the overview's and the table's rows are the same HTML in both: {mark(same)}")
     print(report(vs, info, results, imports, args.requests, baseline[0] if baseline else ""))
     print(
         f"\n(bench finished in {time.perf_counter() - started:.0f} s; load average before "
         f"{load_before}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )
+    if not same:  # timings of pages that differ compare nothing
+        print("the baseline renders different table rows: the comparison is not valid")
+        return 1
     return 0
 
 
