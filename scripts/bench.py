@@ -654,7 +654,8 @@ def report(vs, info, results, imports, n, baseline_label=""):
     out("\n== 5. Overview ÷ Django admin's change list of the same 47 indicators (p50)")
     admin_ok = {}
     for key, kind in (("overview", ""), (UNCACHED, "after a write")):
-        out(f"  {kind}:" if kind else "")
+        if kind:
+            out(f"  {kind}:")
         for v in vs:
             o, a = results[v.key][key], results[v.key]["admin"]
             ok = p50(o, "server") <= p50(a, "server")
