@@ -28,13 +28,16 @@ run: setup
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: the performance targets measured side by side (docs/benchmarks.md; about 3 minutes).
-## Needs the PostgreSQL that .ci/run starts (role nemuro) or BENCH_DATABASE_URL; BENCH_ARGS="--reuse" keeps the data.
+## make bench: the performance targets measured side by side (docs/benchmarks.md; about 2 minutes).
+## Starts PostgreSQL and creates the role nemuro if needed (scripts/postgres.sh), unless BENCH_DATABASE_URL is set;
+## BENCH_ARGS="--reuse" keeps the data, BENCH_ARGS="--baseline <commit>" measures that commit beside this one.
 bench: $(VENV)/.installed
+	@[ -n "$$BENCH_DATABASE_URL" ] || bash scripts/postgres.sh
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 ## make loadtest: 50 simulated clerks and council members for 60 s against gunicorn + PostgreSQL on 127.0.0.1
 loadtest: $(VENV)/.installed
+	@[ -n "$$BENCH_DATABASE_URL" ] || bash scripts/postgres.sh
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 lint: $(VENV)/.installed
