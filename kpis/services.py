@@ -174,7 +174,8 @@ def save_actuals_in_bulk(*, strategy, fiscal_year: int, user, changes, reason: s
             bulk_create_with_history(new, Actual, **history)
     except IntegrityError:
         raise StaleEdit(
-            "保存の途中で、同じ指標の実績値が別の画面から入力されました。もう一度保存してください。",
+            "取込の途中で、同じ指標の実績値が別の画面から入力されました。"
+            "データは変更されていません。もう一度アップロードしてください。",
             None,
         ) from None
     if changed:
