@@ -290,15 +290,7 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
     strategy = actual.indicator.basic_goal.strategy
     _check_open(strategy, actual.fiscal_year)
     old = actual.history.get(history_id=history_id)
-    for field in (
-        "value",
-        "not_measurable",
-        "not_measurable_reason",
-        "data_year",
-        "data_source",
-        "note",
-        "outlier_confirmed",
-    ):
+    for field in ENTRY_FIELDS:
         setattr(actual, field, getattr(old, field))
     actual.version += 1
     actual.updated_by = user
