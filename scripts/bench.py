@@ -200,21 +200,29 @@ def page_urls():
     }
 
 
-def sessions():
-    """A logged-in session per benchmark account, written to the session table."""
+def session_keys(users):
+    """{user: session key}: a logged-in session for each user, written to the session table
+    (also used by scripts/loadtest.py)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
 
     keys = {}
-    for user in User.objects.filter(username__startswith="bench-"):
+    for user in users:
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
         s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
-        keys[user.username] = s.session_key
+        keys[user] = s.session_key
     return keys
+
+
+def sessions():
+    """{username: session key} of every benchmark account."""
+    from django.contrib.auth.models import User
+
+    users = User.objects.filter(username__startswith="bench-")
+    return {user.username: key for user, key in session_keys(users).items()}
 
 
 def _tbody_digest(urls, keys):

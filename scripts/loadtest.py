@@ -107,19 +107,10 @@ def worker_setup(args):
 
 
 def _sessions(user_ids):
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
 
-    keys = {}
-    for user in User.objects.filter(pk__in=user_ids):
-        s = SessionStore()
-        s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        s.create()
-        keys[user.pk] = s.session_key
-    return keys
+    users = User.objects.filter(pk__in=user_ids)
+    return {user.pk: key for user, key in bench.session_keys(users).items()}
 
 
 def prepare(base, database_url):
