@@ -1,13 +1,13 @@
-"""Who may write what in the council's pages. Roles come from kpis.roles."""
+"""Who may write what in the council's pages: thin delegates to kpis.access.Access."""
 
-from kpis import roles
+from kpis.access import Access
 
 
 def can_write_opinion(user):
     """有識者 (council members) write opinions; 管理者 may too. The secretariat and clerks may not."""
-    return roles.is_council(user) or roles.is_admin(user)
+    return Access(user).can_write_opinion
 
 
 def can_respond(user):
     """事務局 (and 管理者) record the city's response to an opinion."""
-    return roles.is_secretariat(user)
+    return Access(user).can_respond

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,13 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from council.forms import OpinionForm, ResponseForm
 from council.models import Opinion
-from council.permissions import can_respond, can_write_opinion
 from council.review import build_review_pack
 from council.review_xlsx import build_workbook
 from council.selectors import default_review_year, get_target_or_404, opinion_panel, opinions
 from council.services import CouncilError, create_opinion, record_response
-from kpis.models import Strategy, YearReview
-from kpis.permissions import sees_unconfirmed
+from kpis.models import YearReview
 
 
 def _next_url(request, default):
@@ -28,8 +25,8 @@ def _next_url(request, default):
     return default
 
 
-def _get_strategy_and_year(code, fiscal_year):
-    strategy = get_object_or_404(Strategy, code=code)
+def _get_strategy_and_year(request, fiscal_year):
+    strategy = request.access.strategy
     if fiscal_year not in strategy.fiscal_years:
         raise Http404(f"{fiscal_year}年度は計画期間外です。")
     return strategy
@@ -38,9 +35,10 @@ def _get_strategy_and_year(code, fiscal_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def opinion_create(request, code, kind, pk):
-    strategy = get_object_or_404(Strategy, code=code)
-    if not can_write_opinion(request.user):
-        raise PermissionDenied("意見を記入できるのは有識者会議の委員です。")
+    strategy = request.access.strategy
+    request.access.require(
+        request.access.can_write_opinion, "意見を記入できるのは有識者会議の委員です。"
+    )
     target = get_target_or_404(strategy, kind, pk)
     year = request.POST.get("fiscal_year") or request.GET.get("fiscal_year")
     # isascii(): str.isdigit() is also true for '²', which int() refuses; 4 digits: a year.
@@ -81,9 +79,8 @@ def opinion_create(request, code, kind, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def opinion_respond(request, code, pk):
-    strategy = get_object_or_404(Strategy, code=code)
-    if not can_respond(request.user):
-        raise PermissionDenied("対応方針を記入できるのは事務局です。")
+    strategy = request.access.strategy
+    request.access.require(request.access.can_respond, "対応方針を記入できるのは事務局です。")
     opinion = get_object_or_404(opinions(), strategy=strategy, pk=pk)
     response = opinion.response_or_none
     form = ResponseForm(request.POST or None, initial={"body": response.body if response else ""})
@@ -111,7 +108,7 @@ def opinion_respond(request, code, pk):
 
 @login_required
 def review_pack_index(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     locks = {
         r.fiscal_year: r
         for r in YearReview.objects.filter(strategy=strategy).select_related("locked_by")
@@ -135,12 +132,12 @@ def review_pack_index(request, code):
 
 def _confirmed_only(request):
     """Council members see confirmed values only; staff may ask for the same (?confirmed=1)."""
-    return not sees_unconfirmed(request.user) or request.GET.get("confirmed") == "1"
+    return request.access.confirmed_only or request.GET.get("confirmed") == "1"
 
 
 @login_required
 def review_pack(request, code, fiscal_year):
-    strategy = _get_strategy_and_year(code, fiscal_year)
+    strategy = _get_strategy_and_year(request, fiscal_year)
     pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
     return render(
         request,
@@ -150,8 +147,8 @@ def review_pack(request, code, fiscal_year):
             "fiscal_year": fiscal_year,
             "pack": pack,
             "opinion_index": pack.opinion_index,
-            "can_see_unconfirmed": sees_unconfirmed(request.user),
-            "can_write_opinion": can_write_opinion(request.user),
+            "can_see_unconfirmed": request.access.sees_unconfirmed,
+            "can_write_opinion": request.access.can_write_opinion,
             "compact_opinions": True,  # an indicator without opinions shows only the form
         },
     )
@@ -159,7 +156,7 @@ def review_pack(request, code, fiscal_year):
 
 @login_required
 def review_pack_xlsx(request, code, fiscal_year):
-    strategy = _get_strategy_and_year(code, fiscal_year)
+    strategy = _get_strategy_and_year(request, fiscal_year)
     pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
     response = HttpResponse(
         build_workbook(pack),

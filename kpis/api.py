@@ -14,8 +14,9 @@ from ninja.renderers import JSONRenderer
 
 from kpis import api_schemas as s
 from kpis import api_selectors as sel
+from kpis.access import Access, visible_strategies
 from kpis.models import Indicator, Strategy, YearReview
-from kpis.selectors import strategy_tree
+from kpis.selectors import strategy_goals
 from projects.models import Project, ProjectListing
 
 DESCRIPTION = """\
@@ -65,11 +66,17 @@ FISCAL_YEAR = Query(
 )
 
 
-def _get_strategy(code) -> Strategy:
-    strategy = Strategy.objects.filter(code=code).first()
-    if strategy is None:
-        raise HttpError(404, f"総合戦略「{code}」は見つかりません。")
-    return strategy
+def _access(request, code) -> Access:
+    """The API's auth hook: the strategy of the path and who asks, decided by kpis.access (a
+    strategy in preparation is 404 for anyone but an administrator, like an unknown code)."""
+    try:
+        return Access.for_code(request.user, code)
+    except Http404:
+        raise HttpError(404, f"総合戦略「{code}」は見つかりません。") from None
+
+
+def _get_strategy(request, code) -> Strategy:
+    return _access(request, code).strategy
 
 
 def _fiscal_year(strategy, fiscal_year, locked_years) -> int:
@@ -89,7 +96,7 @@ def _fiscal_year(strategy, fiscal_year, locked_years) -> int:
 )
 def list_strategies(request):
     locked = YearReview.objects.filter(is_locked=True).order_by("fiscal_year")
-    strategies = Strategy.objects.prefetch_related(
+    strategies = visible_strategies(request.user).prefetch_related(
         Prefetch("year_reviews", queryset=locked, to_attr="locked_reviews")
     )
     return [
@@ -108,10 +115,8 @@ def list_strategies(request):
     tags=["総合戦略"],
 )
 def strategy_tree_view(request, code: str = STRATEGY_CODE):
-    try:
-        strategy, goals = strategy_tree(code)
-    except Http404:
-        raise HttpError(404, f"総合戦略「{code}」は見つかりません。") from None
+    strategy = _get_strategy(request, code)
+    goals = strategy_goals(strategy)
     return {"strategy": s.strategy_summary(strategy), "basic_goals": [_goal(g) for g in goals]}
 
 
@@ -159,10 +164,11 @@ def _goal(goal) -> dict:
     tags=["指標"],
 )
 def list_indicators(request, code: str = STRATEGY_CODE, fiscal_year: int | None = FISCAL_YEAR):
-    strategy = _get_strategy(code)
-    locked = sel.locked_fiscal_years(strategy)
+    access = _access(request, code)
+    strategy = access.strategy
+    locked = access.locked_years
     year = _fiscal_year(strategy, fiscal_year, locked)
-    level = sel.access_level(request.user)
+    level = access.level
     indicators = Indicator.objects.for_strategy(strategy).in_document_order()
     figures = sel.indicator_figures(strategy, indicators, level, locked)
     return {
@@ -186,10 +192,13 @@ def indicator_detail(
     indicator_code: str = INDICATOR_CODE,
     fiscal_year: int | None = FISCAL_YEAR,
 ):
-    strategy = _get_strategy(code)
-    locked = sel.locked_fiscal_years(strategy)
+    access = _access(request, code)
+    strategy = access.strategy
+    locked = access.locked_years
     year = _fiscal_year(strategy, fiscal_year, locked)
-    level = sel.access_level(request.user)
+    level = access.level
+    if "\x00" in indicator_code:  # PostgreSQL refuses NUL in a query: not a code, 404
+        raise HttpError(404, "指標が見つかりません。")
     indicators = Indicator.objects.for_strategy(strategy).filter(code=indicator_code)
     figures = sel.indicator_figures(strategy, indicators, level, locked)
     if not figures:
@@ -210,7 +219,7 @@ def indicator_detail(
     tags=["事業"],
 )
 def list_projects(request, code: str = STRATEGY_CODE):
-    strategy = _get_strategy(code)
+    strategy = _get_strategy(request, code)
     listings = ProjectListing.objects.select_related("measure__policy__basic_goal").order_by(
         "measure__policy__basic_goal__number", "measure__policy__order", "measure__number", "order"
     )

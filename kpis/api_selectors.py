@@ -1,7 +1,7 @@
 """Reads behind the open-data API (kpis/api.py): who sees which actuals, and every indicator's
 figures evaluated in a fixed number of queries.
 
-Access rule, in one place (`visible_actuals`):
+Access rule, decided in kpis/access.py (`visible_actuals` here is its delegate):
 - public (anonymous, or signed in without a role): confirmed values of locked fiscal years only;
 - 有識者 (council): confirmed values of any year;
 - 入力担当 / 事務局 / 管理者 (staff): every value, drafts and submissions included.
@@ -12,43 +12,26 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from kpis import achievement, roles
+from kpis import access, achievement
+from kpis.access import COUNCIL, PUBLIC, STAFF  # noqa: F401 - re-exported for callers
 from kpis.evaluation import grade_scale, settings_for, spec_for, yearly_values
-from kpis.models import Actual, Indicator, InterimTarget, YearReview
-from kpis.permissions import sees_unconfirmed
-
-PUBLIC = "public"
-COUNCIL = "council"
-STAFF = "staff"
+from kpis.models import Indicator, InterimTarget
 
 
 def access_level(user) -> str:
-    """Which of the three views of the actuals `user` gets."""
-    if sees_unconfirmed(user):
-        return STAFF
-    if roles.is_council(user):
-        return COUNCIL
-    return PUBLIC
+    """Which of the three views of the actuals `user` gets (kpis.access decides)."""
+    return access.level_of(user)
 
 
 def locked_fiscal_years(strategy) -> list[int]:
     """The fiscal years whose figures the council has locked for review, oldest first."""
-    return list(
-        YearReview.objects.filter(strategy=strategy, is_locked=True)
-        .order_by("fiscal_year")
-        .values_list("fiscal_year", flat=True)
-    )
+    return access.locked_fiscal_years(strategy)
 
 
 def visible_actuals(strategy, level: str, locked_years):
-    """The one filter deciding which actuals the API shows at `level` (see the module docstring)."""
-    qs = Actual.objects.filter(indicator__basic_goal__strategy=strategy)
-    if level == STAFF:
-        return qs
-    qs = qs.confirmed()
-    if level == COUNCIL:
-        return qs
-    return qs.filter(fiscal_year__in=list(locked_years))
+    """The one filter deciding which actuals a reader sees at `level`: a delegate to
+    kpis.access.visible_actuals_at, kept under this name for the evaluation read model."""
+    return access.visible_actuals_at(strategy, level, locked_years)
 
 
 def default_fiscal_year(strategy, locked_years) -> int:

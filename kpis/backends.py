@@ -5,12 +5,12 @@ second list of per-model permissions."""
 
 from django.contrib.auth.backends import BaseBackend
 
-from kpis import roles
+from kpis.access import Access
 
 
 class AdministratorBackend(BaseBackend):
     def has_perm(self, user_obj, perm, obj=None):
-        return user_obj.is_active and user_obj.is_staff and roles.is_admin(user_obj)
+        return user_obj.is_active and user_obj.is_staff and Access(user_obj).is_admin
 
     def has_module_perms(self, user_obj, app_label):
         return self.has_perm(user_obj, app_label)

@@ -2,20 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kpis import permissions, roles, services
+from kpis import services
 from kpis.entry import departments_for, entry_rows, outlier_threshold, previous_value, status_counts
 from kpis.forms import ActualForm, ReasonForm
-from kpis.models import Actual, Department, Indicator, Strategy, WorkflowEvent
+from kpis.models import Actual, Department, Indicator, WorkflowEvent
 
 
-def _get_strategy_and_year(code, fiscal_year):
-    strategy = get_object_or_404(Strategy, code=code)
+def _get_strategy_and_year(request, fiscal_year):
+    strategy = request.access.strategy
     if fiscal_year not in strategy.fiscal_years:
         raise Http404("計画期間外の年度です。")
     return strategy, fiscal_year
@@ -23,21 +22,22 @@ def _get_strategy_and_year(code, fiscal_year):
 
 def _get_department_for_user(request, department_id):
     department = get_object_or_404(Department, pk=department_id)
-    if not permissions.can_enter_for_department(request.user, department.pk):
-        raise PermissionDenied("この担当課の実績を入力する権限がありません。")
+    request.access.require(
+        request.access.can_enter(department.pk), "この担当課の実績を入力する権限がありません。"
+    )
     return department
 
 
-def _require_secretariat(user):
-    if not roles.is_secretariat(user):
-        raise PermissionDenied("事務局のみ利用できます。")
+def _require_secretariat(request):
+    request.access.require(request.access.can_confirm, "事務局のみ利用できます。")
 
 
 @login_required
 def entry_index(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
-    if not (roles.is_clerk(request.user) or roles.is_secretariat(request.user)):
-        raise PermissionDenied("実績値の入力は担当課・事務局のみ利用できます。")
+    strategy = request.access.strategy
+    request.access.require(
+        request.access.can_use_entry, "実績値の入力は担当課・事務局のみ利用できます。"
+    )
     departments = departments_for(request.user, strategy)
     return render(
         request, "kpis/entry_index.html", {"strategy": strategy, "departments": departments}
@@ -46,7 +46,7 @@ def entry_index(request, code):
 
 @login_required
 def entry(request, code, fiscal_year, department_id):
-    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    strategy, fiscal_year = _get_strategy_and_year(request, fiscal_year)
     department = _get_department_for_user(request, department_id)
     locked = services.is_locked(strategy, fiscal_year)
     rows = entry_rows(strategy, department, fiscal_year)
@@ -70,7 +70,7 @@ def entry(request, code, fiscal_year, department_id):
         ]
         if all(r.form.is_valid() for r in to_save):
             try:
-                _save_rows(to_save, request.user, fiscal_year, submitting)
+                _save_rows(to_save, request.access, fiscal_year, submitting)
             except services.WorkflowError as e:
                 messages.error(request, e.message)
             else:
@@ -122,10 +122,11 @@ def _submittable(actual):
 
 
 @transaction.atomic
-def _save_rows(rows, user, fiscal_year, submitting):
+def _save_rows(rows, access, fiscal_year, submitting):
     # One transaction for the page: a stale row or a locked year saves nothing at all.
+    user = access.user
     for row in rows:
-        if not permissions.can_edit_indicator(user, row.indicator):
+        if not access.can_edit_indicator(row.indicator):
             raise services.WorkflowError(f"「{row.indicator.name}」を編集する権限がありません。")
         services.save_actual(
             indicator=row.indicator,
@@ -139,8 +140,8 @@ def _save_rows(rows, user, fiscal_year, submitting):
 
 @login_required
 def status_index(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
-    _require_secretariat(request.user)
+    strategy = request.access.strategy
+    _require_secretariat(request)
     latest = (
         Actual.objects.filter(indicator__basic_goal__strategy=strategy)
         .order_by("-fiscal_year")
@@ -155,8 +156,8 @@ def status_index(request, code):
 
 @login_required
 def status_board(request, code, fiscal_year):
-    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
-    _require_secretariat(request.user)
+    strategy, fiscal_year = _get_strategy_and_year(request, fiscal_year)
+    _require_secretariat(request)
     submitted = (
         Actual.objects.filter(
             indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year, status="submitted"
@@ -180,8 +181,8 @@ def status_board(request, code, fiscal_year):
 
 
 def _workflow_post(request, code, fiscal_year, action):
-    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
-    _require_secretariat(request.user)
+    strategy, fiscal_year = _get_strategy_and_year(request, fiscal_year)
+    _require_secretariat(request)
     try:
         message = action(strategy, fiscal_year)
     except services.WorkflowError as e:
@@ -250,8 +251,8 @@ def reopen(request, code, fiscal_year):
 
 @login_required
 def assignments(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
-    _require_secretariat(request.user)
+    strategy = request.access.strategy
+    _require_secretariat(request)
     indicators = list(
         Indicator.objects.for_strategy(strategy)
         .select_related("department", "measure__policy", "basic_goal")

@@ -456,12 +456,10 @@ class ActualQuerySet(models.QuerySet):
         return self.filter(status=Actual.Status.CONFIRMED)
 
     def visible_to(self, user):
-        """Council members (and the public API) see only confirmed values."""
-        from kpis import roles
+        """Council members (and the public API) see only confirmed values (kpis.access decides)."""
+        from kpis.access import Access
 
-        if roles.is_secretariat(user) or roles.is_clerk(user):
-            return self
-        return self.confirmed()
+        return self if Access(user).sees_unconfirmed else self.confirmed()
 
 
 class Actual(models.Model):

@@ -1,30 +1,21 @@
-"""Who may do what, asked by every view. Roles are in kpis/roles.py."""
+"""Thin delegates to kpis.access.Access (where every access rule is decided), for callers that
+have a user but no strategy at hand. New code asks `request.access` instead."""
 
-from kpis import roles
+from kpis.access import Access
 
 
 def department_ids(user):
-    if not hasattr(user, "_department_ids"):
-        user._department_ids = (
-            set(user.departments.values_list("id", flat=True)) if user.is_authenticated else set()
-        )
-    return user._department_ids
+    return Access(user).department_ids
 
 
 def can_enter_for_department(user, department_id):
-    return roles.is_secretariat(user) or (
-        roles.is_clerk(user) and department_id in department_ids(user)
-    )
+    return Access(user).can_enter(department_id)
 
 
 def can_edit_indicator(user, indicator):
-    return roles.is_secretariat(user) or (
-        roles.is_clerk(user)
-        and indicator.department_id is not None
-        and indicator.department_id in department_ids(user)
-    )
+    return Access(user).can_edit_indicator(indicator)
 
 
 def sees_unconfirmed(user):
     """Staff see drafts and submissions; council members and the public see confirmed values only."""
-    return roles.is_secretariat(user) or roles.is_clerk(user)
+    return Access(user).sees_unconfirmed

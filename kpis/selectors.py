@@ -1,7 +1,6 @@
 """Reads that need care: the whole strategy tree in a fixed number of queries."""
 
 from django.db.models import Exists, Max, OuterRef, Prefetch
-from django.shortcuts import get_object_or_404
 
 from kpis.models import BasicGoal, Indicator, Measure, Policy, Strategy
 from projects.models import ProjectListing
@@ -21,10 +20,10 @@ def current_strategy():
     )
 
 
-def strategy_tree(code):
-    """Strategy → goals (directions, numeric targets) → policies → measures (KPIs, listings)."""
-    strategy = get_object_or_404(Strategy, code=code)
-    return strategy, _goals(strategy)
+def strategy_goals(strategy):
+    """Strategy → goals (directions, numeric targets) → policies → measures (KPIs, listings).
+    The strategy comes from kpis.access (which decides whether the reader may see it)."""
+    return _goals(strategy)
 
 
 def _goals(strategy, *, browser=False):

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kpis import roles
+from kpis.access import Access
 from kpis.entry_rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
 
@@ -110,7 +110,7 @@ def save_actual(
         if not claimed:
             raise _stale(indicator, fiscal_year)
         actual = Actual.objects.get(indicator=indicator, fiscal_year=fiscal_year)
-        if actual.status == Actual.Status.CONFIRMED and not roles.is_secretariat(user):
+        if actual.status == Actual.Status.CONFIRMED and not Access(user).can_change_confirmed:
             raise WorkflowError(
                 f"「{indicator.name}」は確認済みです。変更は事務局に依頼してください。"
             )

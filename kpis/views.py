@@ -1,9 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from kpis import roles
 from kpis.selectors import current_strategy, strategy_browser
 from projects.models import KeyProject
 from revisions import selectors as revision_selectors
@@ -20,7 +18,7 @@ def home(request):
 
 def _selected_revision(request, revisions):
     """?revision=<number>: the strategy as of that revision; none given: the live (latest
-    published) state. Someone else's draft is 403, an unknown number 404."""
+    published) state. An unknown number, and a draft for a non-administrator, is 404."""
     text = request.GET.get("revision", "")
     if not text:
         return None
@@ -31,16 +29,15 @@ def _selected_revision(request, revisions):
     revision = next((r for r in revisions if r.number == number), None)
     if revision is None:
         raise Http404("改訂が見つかりません。")
-    if revision.is_draft and not roles.is_admin(request.user):
-        raise PermissionDenied("作成中の改訂は管理者のみが見られます。")
+    if revision.is_draft and not request.access.can_edit_revision:
+        raise Http404("改訂が見つかりません。")  # a draft's number is not revealed
     return revision
 
 
 @login_required
 def strategy_detail(request, code):
-    strategy = revision_selectors.get_strategy(code)
+    strategy = request.access.strategy
     revisions = revision_selectors.revisions_for(strategy)
-    revision_selectors.check_strategy_visible(strategy, revisions, request.user)
     selected = _selected_revision(request, revisions)
     if selected is None:
         goals = strategy_browser(strategy)

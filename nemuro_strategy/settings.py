@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kpis.middleware.RoleRequiredMiddleware",
+    # Resolves the strategy of every /strategies/<code>/ page and who may do what (request.access).
+    "kpis.middleware.StrategyAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -3,12 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from kpis import roles
-from kpis.models import Strategy
 from population import charts
 from population.forms import PopulationEntryForm, PopulationUploadForm
 from population.importers import UploadRefused, read_upload, rows_from_payload, template_workbook
@@ -27,15 +25,16 @@ UPLOAD_MAX_AGE = 60 * 60  # a preview can be committed for an hour
 
 
 def _get_strategy_for_secretariat(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
-    if not roles.is_secretariat(request.user):
-        raise PermissionDenied("人口の実績値を入力できるのは事務局・管理者です。")
+    strategy = request.access.strategy
+    request.access.require(
+        request.access.can_enter_population, "人口の実績値を入力できるのは事務局・管理者です。"
+    )
     return strategy
 
 
 @login_required
 def vision(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     figures = load_figures(strategy)
     targets = list(PopulationTarget.objects.filter(strategy=strategy))
     points = list(PopulationPoint.objects.filter(strategy=strategy))
@@ -52,7 +51,7 @@ def vision(request, code):
             "total_chart": charts.total_chart(figures, targets),
             "age_charts": charts.age_charts(figures),
             "point_charts": charts.point_charts(figures, points),
-            "can_enter": roles.is_secretariat(request.user),
+            "can_enter": request.access.can_enter_population,
         },
     )
 

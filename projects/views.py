@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from kpis.models import Strategy
 from projects.forms import ProjectFilterForm
 from projects.models import Project
 from projects.selectors import filter_projects
@@ -9,7 +8,7 @@ from projects.selectors import filter_projects
 
 @login_required
 def projects_list(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     form = ProjectFilterForm(request.GET or None, strategy=strategy)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     projects = list(

@@ -25,9 +25,9 @@ class RevisionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Administrators see drafts too; everyone else only what has been published."""
-        from kpis import roles
+        from kpis.access import Access
 
-        return self if roles.is_admin(user) else self.published()
+        return self if Access(user).can_edit_revision else self.published()
 
 
 class Revision(models.Model):

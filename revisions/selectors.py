@@ -10,18 +10,19 @@
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from kpis import achievement, roles
+from kpis import achievement
+from kpis.access import Access, resolve_strategy
 from kpis.evaluation import CURRENT, IN_FORCE, evaluate_indicators
 from kpis.models import Actual, Indicator, Strategy
 from revisions.models import Revision
 
 
-def get_strategy(code) -> Strategy:
-    return get_object_or_404(Strategy, code=code)
+def get_strategy(code, user) -> Strategy:
+    """The strategy of a URL as kpis.access resolves it for `user`."""
+    return resolve_strategy(user, code)
 
 
 def revisions_for(strategy) -> list[Revision]:
@@ -30,29 +31,20 @@ def revisions_for(strategy) -> list[Revision]:
 
 
 def visible(revisions, user) -> list[Revision]:
-    return [r for r in revisions if r.is_published or roles.is_admin(user)]
-
-
-def is_in_preparation(revisions) -> bool:
-    """A strategy whose 第1版 is still a draft (the next strategy being prepared)."""
-    return bool(revisions) and not any(r.is_published for r in revisions)
-
-
-def check_strategy_visible(strategy, revisions, user):
-    if is_in_preparation(revisions) and not roles.is_admin(user):
-        raise Http404("総合戦略が見つかりません。")
+    return [r for r in revisions if r.is_published or Access(user).can_edit_revision]
 
 
 def get_revision_for_user(strategy, number, user, *, with_snapshot=True) -> Revision:
-    """A revision the user may see: 404 when there is none, 403 for someone else's draft."""
+    """A revision the user may see: 404 when there is none and for a draft unless the user may
+    edit revisions (a draft's number is not revealed)."""
     qs = Revision.objects.filter(strategy=strategy).select_related(
         "created_by", "published_by", "strategy"
     )
     if not with_snapshot:
         qs = qs.defer("snapshot")
     revision = get_object_or_404(qs, number=number)
-    if revision.is_draft and not roles.is_admin(user):
-        raise PermissionDenied("作成中の改訂は管理者のみが見られます。")
+    if revision.is_draft and not Access(user).can_edit_revision:
+        raise Http404("改訂が見つかりません。")
     return revision
 
 

@@ -9,13 +9,12 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kpis import roles
+from kpis.access import Access
 from kpis.models import Indicator
 from kpis.permissions import sees_unconfirmed
 from revisions import selectors, services
@@ -42,15 +41,14 @@ ADMIN_ONLY = "改訂の作成・編集・公開は管理者のみが行えます
 
 
 def _require_admin(user):
-    if not roles.is_admin(user):
-        raise PermissionDenied(ADMIN_ONLY)
+    access = Access(user)
+    access.require(access.can_edit_revision, ADMIN_ONLY)
 
 
 def _get_strategy_for_user(code, user):
-    strategy = selectors.get_strategy(code)
-    revisions = selectors.revisions_for(strategy)
-    selectors.check_strategy_visible(strategy, revisions, user)
-    return strategy, revisions
+    # The strategy was resolved (404 in preparation for non-administrators) by kpis.access.
+    strategy = Access.for_code(user, code).strategy
+    return strategy, selectors.revisions_for(strategy)
 
 
 def _get_draft_for_admin(code, number, user):
@@ -82,7 +80,7 @@ def revision_list(request, code):
             "strategy": strategy,
             "revisions": list(reversed(visible)),
             "published": published,
-            "can_edit": roles.is_admin(request.user),
+            "can_edit": request.access.can_edit_revision,
             "draft": next((r for r in revisions if r.is_draft), None),
             "compare_from": published[-2].number if len(published) > 1 else None,
             "compare_to": published[-1].number if published else None,

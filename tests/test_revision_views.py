@@ -34,6 +34,7 @@ ADMIN_GETS = [
     f"{STRATEGY}?revision=2",
 ]
 ADMIN_POSTS = [f"{BASE}/2/publish/", f"{BASE}/2/discard/", f"{BASE}/2/changes/1/undo/"]
+DRAFT_READS = [f"{BASE}/2/", f"{BASE}/compare/?from=1&to=2", f"{STRATEGY}?revision=2"]
 # The undo URL names a change id that may not exist for these users: 403 comes before the lookup.
 READER_GETS = [
     f"{BASE}/",
@@ -54,7 +55,9 @@ def test_anonymous_users_go_to_the_login_page(client, draft):
 def test_only_administrators_open_drafts_and_edit_pages(client, draft, request, user):
     client.force_login(request.getfixturevalue(user))
     for url in ADMIN_GETS:
-        assert client.get(url).status_code == 403, url
+        # A draft's number is not revealed to readers (404); editing pages are refused (403).
+        want = 404 if url in DRAFT_READS else 403
+        assert client.get(url).status_code == want, url
 
 
 @pytest.mark.parametrize("user", NON_ADMINS)
@@ -98,7 +101,7 @@ def test_draft_changes_are_invisible_to_other_users(client, draft, request, user
     api = client.get("/api/v1/strategies/nemuro-2/indicators").json()
     kpi = next(i for i in api["indicators"] if i["code"] == CODE)
     assert kpi["target_value"] == "27700"  # the live tables are untouched by a draft
-    assert client.get(f"{BASE}/compare/?from=1&to=2").status_code == 403
+    assert client.get(f"{BASE}/compare/?from=1&to=2").status_code == 404
 
 
 def test_the_administrator_previews_and_compares_a_draft(client, draft, dave):

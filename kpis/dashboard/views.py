@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -13,20 +12,20 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import permissions, roles, services
+from kpis import services
 from kpis.dashboard import cache as dashboard_cache
 from kpis.dashboard import charts, selectors
 from kpis.dashboard.forms import FilterForm
 from kpis.dashboard.tables import IndicatorTable, xlsx_response
-from kpis.models import Actual, BasicGoal, Measure, Policy, Strategy
+from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
 
 # Built by the council app (意見); the indicator page includes it only when it exists.
 OPINIONS_TEMPLATE = "council/_opinions.html"
 
 
-def _get_strategy(code):
-    return get_object_or_404(Strategy, code=code)
+def _get_strategy(request):
+    return request.access.strategy
 
 
 def _get_year(request, strategy, default):
@@ -65,7 +64,7 @@ def _table(request, rows, strategy, year, exclude=()):
         rows,
         strategy=strategy,
         fiscal_year=year,
-        show_status=permissions.sees_unconfirmed(request.user),
+        show_status=request.access.sees_unconfirmed,
         exclude=exclude,
     )
     RequestConfig(request, paginate=False).configure(table)
@@ -76,15 +75,15 @@ def _base_context(request, strategy, year):
     return {
         "strategy": strategy,
         "fiscal_year": year,
-        "show_status": permissions.sees_unconfirmed(request.user),
+        "show_status": request.access.sees_unconfirmed,
         "keep": [(k, v) for k, v in request.GET.items() if k not in ("year", "format")],
     }
 
 
 @login_required
 def overview(request, code):
-    strategy = _get_strategy(code)
-    staff = permissions.sees_unconfirmed(request.user)
+    strategy = _get_strategy(request)
+    staff = request.access.sees_unconfirmed
     snap = dashboard_cache.snapshot()
     year = _get_year(
         request,
@@ -149,7 +148,7 @@ def _overview_body(request, strategy, year):
 
 @login_required
 def goal(request, code, number):
-    strategy = _get_strategy(code)
+    strategy = _get_strategy(request)
     goal = get_object_or_404(BasicGoal, strategy=strategy, number=number)
     year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
     page = selectors.drill_down(
@@ -173,7 +172,7 @@ def goal(request, code, number):
 
 @login_required
 def policy(request, code, pk):
-    strategy = _get_strategy(code)
+    strategy = _get_strategy(request)
     policy = get_object_or_404(
         Policy.objects.select_related("basic_goal"), pk=pk, basic_goal__strategy=strategy
     )
@@ -197,7 +196,7 @@ def policy(request, code, pk):
 
 @login_required
 def measure(request, code, pk):
-    strategy = _get_strategy(code)
+    strategy = _get_strategy(request)
     measure = get_object_or_404(
         Measure.objects.select_related("policy__basic_goal"),
         pk=pk,
@@ -242,13 +241,13 @@ def _get_indicator(strategy, pk):
 
 @login_required
 def indicator(request, code, pk):
-    strategy = _get_strategy(code)
+    strategy = _get_strategy(request)
     ind = _get_indicator(strategy, pk)
     year = _get_year(
         request, strategy, lambda: selectors.indicator_default_year(strategy, request.user, ind)
     )
     detail = selectors.indicator_detail(
-        strategy, ind, request.user, year, can_restore=roles.is_admin(request.user)
+        strategy, ind, request.user, year, can_restore=request.access.can_restore
     )
     listings = (
         ProjectListing.objects.filter(measure_id=ind.measure_id)
@@ -273,9 +272,8 @@ def indicator(request, code, pk):
 @require_POST
 def restore_actual(request, code, pk):
     """管理者: put an actual back to the values of one of its history rows."""
-    strategy = _get_strategy(code)
-    if not roles.is_admin(request.user):
-        raise PermissionDenied("履歴から値を戻せるのは管理者のみです。")
+    strategy = _get_strategy(request)
+    request.access.require(request.access.can_restore, "履歴から値を戻せるのは管理者のみです。")
     ind = _get_indicator(strategy, pk)
     try:
         history_id = int(request.POST.get("history_id", ""))

@@ -4,19 +4,18 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpis import permissions, services
+from kpis import services
 from kpis.excel import export, importer
 from kpis.excel.forms import UploadForm
 from kpis.excel.reader import UploadRefused, read_workbook
 from kpis.excel.template import build_template, template_rows
-from kpis.models import Department, Strategy
+from kpis.models import Department
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "excel_import"  # session key: the checked rows between preview and commit
@@ -24,12 +23,13 @@ PENDING = "excel_import"  # session key: the checked rows between preview and co
 
 def _get_department_for_user(request, code, fiscal_year, department_id):
     """Strategy and department of a template/import URL: 404 when unknown, 403 when not allowed."""
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     if fiscal_year not in strategy.fiscal_years:
         raise Http404("計画期間外の年度です。")
     department = get_object_or_404(Department, pk=department_id)
-    if not permissions.can_enter_for_department(request.user, department.pk):
-        raise PermissionDenied("この担当課の実績値を入力する権限がありません。")
+    request.access.require(
+        request.access.can_enter(department.pk), "この担当課の実績値を入力する権限がありません。"
+    )
     return strategy, department
 
 
@@ -154,7 +154,7 @@ def _export_year(request, strategy):
 @login_required
 @require_GET
 def export_xlsx(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     year = _export_year(request, strategy)
     content = export.write_xlsx(export.export_actuals(strategy, request.user, year))
     return _attachment(content, XLSX, f"実績値_{year or '全年度'}_{strategy.code}.xlsx")
@@ -163,7 +163,7 @@ def export_xlsx(request, code):
 @login_required
 @require_GET
 def export_csv(request, code):
-    strategy = get_object_or_404(Strategy, code=code)
+    strategy = request.access.strategy
     year = _export_year(request, strategy)
     content = export.write_csv(export.export_actuals(strategy, request.user, year))
     return _attachment(

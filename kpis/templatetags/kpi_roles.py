@@ -1,6 +1,6 @@
 from django import template
 
-from kpis import roles
+from kpis.access import Access
 from kpis.selectors import current_strategy as _current_strategy
 
 register = template.Library()
@@ -8,22 +8,22 @@ register = template.Library()
 
 @register.filter
 def is_admin(user):
-    return roles.is_admin(user)
+    return Access(user).is_admin
 
 
 @register.filter
 def is_secretariat(user):
-    return roles.is_secretariat(user)
+    return Access(user).is_secretariat
 
 
 @register.filter
 def is_clerk(user):
-    return roles.is_clerk(user)
+    return Access(user).is_clerk
 
 
 @register.filter
 def is_council(user):
-    return roles.is_council(user)
+    return Access(user).is_council
 
 
 @register.simple_tag(takes_context=True)

@@ -19,14 +19,19 @@ design: 200 for everyone, and the anonymous answers carry no draft value (test_a
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from council.models import Opinion
+from kpis.models import Actual, Indicator
 from tests.security.conftest import (
     CONFIRMED_VALUE,
     DRAFT_VALUE,
+    FISHERIES_CODES,
     LOCKED_YEAR,
     OPEN_YEAR,
     ROLES,
@@ -114,21 +119,23 @@ MATRIX = {
 # (administrators only, also through the strategy browser's ?revision=) and the entry URLs of
 # mallory's department (tourism), where alice is the outsider.
 VARIANTS = {
-    "revision_detail#draft":         (ANY,                "302login 403      403      403      403      200",      "="),
+    "revision_detail#draft":         (ANY,                "302login 404      404      404      404      200",      "="),
     "entry#tourism":                 (ANY,                "302login 200      403      200      403      200",      "302login 302      403      302      403      302"),
     "excel_import#tourism":          ("GET POST",         "302login 200      403      200      403      200",      "="),
     "excel_template#tourism":        ("GET",              "302login 200      403      200      403      200",      "302login 405      405      405      405      405"),
-    "strategy#draft":                (ANY,                "302login 403      403      403      403      200",      "="),
+    "strategy#draft":                (ANY,                "302login 404      404      404      404      200",      "="),
 }
 # fmt: on
 
 
-def _kwargs(name, w, draft):
-    """Concrete URL kwargs (and a query string) for every URL name of the matrix."""
+def _kwargs(name, w, draft, *, fiscal_year=OPEN_YEAR):
+    """Concrete URL kwargs (and a query string) for every URL name of the matrix, in the world
+    `w` (the published strategy, or the one in preparation: w["code"])."""
     base, _, variant = name.partition("#")
+    CODE = w.get("code", "nemuro-2")  # noqa: N806 - shadows the module constant on purpose
     ind = w["indicator"]
     dept = w["tourism"] if variant == "tourism" else w["fisheries"]
-    year = {"code": CODE, "fiscal_year": OPEN_YEAR}
+    year = {"code": CODE, "fiscal_year": fiscal_year}
     entry = {**year, "department_id": dept.pk}
     revision_number = draft[0].number if draft else 1
     table = {
@@ -351,6 +358,204 @@ def test_every_role_gets_the_expected_answer(client, world, request, name):
         for role, g, wg, p, wp in zip(ROLES, got_get, want_get, got_post, want_post, strict=True)
     )
     assert (got_get, got_post) == (want_get, want_post), f"{name} {url}\n{table}"
+
+
+# --- a locked year ----------------------------------------------------------------------------
+# Every URL with a fiscal year in it, for the locked year: who may open it, and that no POST of
+# any role changes an actual, a workflow event or the lock (checked before the savepoint is
+# rolled back). A URL with a year that has no row here fails test_every_year_url_has_a_locked_row.
+
+# fmt: off
+LOCKED = {
+    # name                   anon     mallory  alice    bob      charlie  dave        POST
+    "entry":               ("302login 403      200      200      403      200",      "302login 403      200      200      403      200"),
+    "excel_template":      ("302login 403      200      200      403      200",      "302login 405      405      405      405      405"),
+    "excel_import":        ("302login 403      200      200      403      200",      "="),
+    "status_board":        ("302login 403      403      200      403      200",      "="),
+    "status_confirm":      ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_return":       ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_lock":         ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_reopen":       ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "review_pack":         ("302login 200      200      200      200      200",      "="),
+    "review_pack_xlsx":    ("302login 200      200      200      200      200",      "="),
+}
+# fmt: on
+
+
+def _locked_state(strategy):
+    """Everything a write to the locked year could change."""
+    from kpis.models import Actual, WorkflowEvent, YearReview
+
+    actuals = Actual.objects.filter(
+        indicator__basic_goal__strategy=strategy, fiscal_year=LOCKED_YEAR
+    ).values_list("pk", "value", "status", "version", "note")
+    events = WorkflowEvent.objects.filter(strategy=strategy, fiscal_year=LOCKED_YEAR).count()
+    lock = YearReview.objects.filter(strategy=strategy, fiscal_year=LOCKED_YEAR).values_list(
+        "is_locked", flat=True
+    )
+    return sorted(actuals), events, list(lock)
+
+
+def test_every_year_url_has_a_locked_row():
+    with_year = {name for name, (route, _) in url_patterns().items() if "fiscal_year" in route}
+    assert with_year == set(LOCKED), (
+        sorted(with_year - set(LOCKED)),
+        sorted(set(LOCKED) - with_year),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED))
+def test_a_locked_year_answers_every_role_and_no_post_changes_it(client, world, name):
+    from kpis.models import Actual
+
+    url = _kwargs(name, world, None, fiscal_year=LOCKED_YEAR)
+    if name == "status_return":
+        locked_actual = Actual.objects.get(indicator=world["indicator"], fiscal_year=LOCKED_YEAR)
+        url = reverse(name, args=[CODE, LOCKED_YEAR, locked_actual.pk])
+    want_get, want_post = _expected((None, *LOCKED[name]))
+    before = _locked_state(world["strategy"])
+    got_get, got_post = [], []
+    for role in ROLES:
+        login(client, world["users"][role])
+        got_get.append(call(client, "GET", url)[0])
+        with transaction.atomic():
+            data = {"reason": "再確認のため", "actual": [str(a.pk) for a in Actual.objects.all()]}
+            if name == "status_reopen":
+                data = {}  # a reopen with its reason is the one legitimate change
+            got_post.append(call(client, "POST", url, data, rollback=False)[0])
+            assert _locked_state(world["strategy"]) == before, (name, role)
+            transaction.set_rollback(True)
+    assert (got_get, got_post) == (want_get, want_post), name
+
+
+# --- a strategy in preparation -------------------------------------------------------------------
+# The next strategy, started by an administrator and not yet published (its 第1版 is a draft),
+# exists for administrators only: every URL with a strategy code in it — pages, exports, writes
+# and the API — answers 404 to everyone else (anonymous pages: the login page first), whatever
+# the method; the administrator gets what MATRIX gives him for the published strategy. The rows
+# are derived from the URL configuration, so a new URL cannot be left out.
+
+PREPARATION_CODE = "nemuro-3"
+# The administrator's answers that differ for a strategy in preparation (reason in the comment).
+PREPARATION_ADMIN = {
+    "revision_detail": ("200", "200"),  # number 1 is the draft 第1版: he may see it
+    # the POST carries a body here (MATRIX posts empty data): his opinion/response is saved
+    "opinion_create": ("200", "302"),
+    "opinion_respond": ("200", "302"),
+}
+
+
+@pytest.fixture
+def next_world(world):
+    """nemuro-3 in preparation, with the objects the URLs point at (like `world`)."""
+    from revisions import services
+
+    dave, alice, charlie = (world["users"][u] for u in ("dave", "alice", "charlie"))
+    revision = services.start_next_strategy(
+        source=world["strategy"],
+        user=dave,
+        code=PREPARATION_CODE,
+        name="第３期根室市創生総合戦略",
+        first_fiscal_year=2025,
+        last_fiscal_year=2029,
+    )
+    strategy = revision.strategy
+    Indicator.objects.filter(basic_goal__strategy=strategy, code__in=FISHERIES_CODES).update(
+        department=world["fisheries"]
+    )
+    ind = Indicator.objects.get(basic_goal__strategy=strategy, code="1-ア-1-1")
+    actual = Actual.objects.create(
+        indicator=ind,
+        fiscal_year=2025,
+        value=Decimal("25000"),
+        status="submitted",
+        updated_by=alice,
+        submitted_by=alice,
+    )
+    opinion = Opinion.objects.create(
+        strategy=strategy, fiscal_year=2025, indicator=ind, body="意見", author=charlie
+    )
+    change = revision.changes.first()
+    return {
+        **world,
+        "code": PREPARATION_CODE,
+        "strategy": strategy,
+        "indicator": ind,
+        "actual": actual,
+        "opinion": opinion,
+        "draft": (revision, change),
+    }
+
+
+def _has_code(route) -> bool:
+    return re.search(r"<(?:\w+:)?code>", route) is not None
+
+
+def _strategy_urls():
+    return sorted(name for name in ROWS if _has_code(url_patterns()[name.partition("#")[0]][0]))
+
+
+def test_every_url_with_a_strategy_code_is_in_the_preparation_check():
+    names = {name for name, (route, _) in url_patterns().items() if _has_code(route)}
+    assert len(names) >= 40
+    assert names <= {n.partition("#")[0] for n in _strategy_urls()}
+
+
+@pytest.mark.parametrize("name", _strategy_urls())
+def test_a_strategy_in_preparation_is_404_for_everyone_but_the_administrator(
+    client, next_world, name
+):
+    from council.models import Opinion as OpinionModel
+    from kpis.models import Actual as ActualModel
+
+    w = next_world
+    url = _kwargs(name, w, w["draft"], fiscal_year=2025)
+    api = name.startswith("api-v1:")
+    published_get, published_post = _expected(ROWS[name])
+    want_get, want_post = [], []
+    for role, pg, pp in zip(ROLES, published_get, published_post, strict=True):
+        if role == "dave":
+            g, p = PREPARATION_ADMIN.get(name, (pg, pp))
+        elif api:
+            g, p = "404", pp  # the API answers GET only: POST stays 405
+        else:
+            g = p = "302login" if role == "anonymous" else "404"
+        want_get.append(g)
+        want_post.append(p)
+    got_get, got_post = [], []
+    counts = (ActualModel.objects.count(), OpinionModel.objects.count())
+    for role in ROLES:
+        login(client, w["users"][role])
+        status, response = call(client, "GET", url)
+        got_get.append(status)
+        if role != "dave" and response is not None:
+            assert "第３期" not in _text_of(response), (name, role)
+        with transaction.atomic():
+            post = {
+                f"i{w['indicator'].pk}-version": "1",
+                f"i{w['indicator'].pk}-value": "1",
+                "body": "意見",
+                "fiscal_year": "2025",
+            }
+            got_post.append(call(client, "POST", url, post, rollback=False)[0])
+            if role != "dave":
+                assert (ActualModel.objects.count(), OpinionModel.objects.count()) == counts
+                assert not ActualModel.objects.filter(value=1).exists(), (name, role)
+            transaction.set_rollback(True)
+    table = "\n".join(
+        f"  {r:9} GET {g:9} (want {wg:9}) POST {p:9} (want {wp})"
+        for r, g, wg, p, wp in zip(ROLES, got_get, want_get, got_post, want_post, strict=True)
+    )
+    assert (got_get, got_post) == (want_get, want_post), f"{name} {url}\n{table}"
+
+
+def test_the_api_lists_a_strategy_in_preparation_to_the_administrator_only(client, next_world):
+    url = reverse("api-v1:list_strategies")
+    for role in ROLES:
+        login(client, next_world["users"][role])
+        codes = [s["code"] for s in client.get(url).json()]
+        assert (PREPARATION_CODE in codes) == (role == "dave"), (role, codes)
+        assert CODE in codes
 
 
 def test_a_department_that_does_not_exist_is_404_not_500(client, world):
