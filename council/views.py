@@ -18,7 +18,9 @@ from kpis.models import YearReview
 
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path only: redirect() would take a bare word such as "review" for a URL name and fail
+    # with NoReverseMatch after the opinion was saved (a retry then stored it twice).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

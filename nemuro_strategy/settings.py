@@ -65,8 +65,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL in the path or a parameter: a Japanese 400 before anything runs (nemuro_strategy/guards.py).
+    "nemuro_strategy.guards.RefuseNulMiddleware",
+    "nemuro_strategy.guards.PrivateApiMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nemuro_strategy.guards.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kpis.middleware.RoleRequiredMiddleware",
     # Resolves the strategy of every /strategies/<code>/ page and who may do what (request.access).
@@ -131,6 +135,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: a transaction takes the write lock when it begins (BEGIN IMMEDIATE), so two saves
+    # queue (up to `timeout` seconds) instead of one failing mid-way with "database is locked"
+    # when it upgrades its read lock to a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 # Per process: it holds only the dashboard bodies of kpis/dashboard/cache.py, whose keys are
 # database snapshots, so nothing needs to be shared between workers for correctness. A body is
@@ -187,6 +198,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session idle this long (seconds; default 2 hours) is logged out
+# (nemuro_strategy/guards.py); the last activity is written at most once a minute.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(2 * 60 * 60)))
+SESSION_IDLE_REFRESH = int(os.environ.get("SESSION_IDLE_REFRESH", "60"))
 
 if not DEBUG:
     # Production: HTTPS only. A reverse proxy terminates TLS and sets X-Forwarded-Proto.

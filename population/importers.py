@@ -127,7 +127,13 @@ def _csv_rows(data: bytes) -> list[list]:
         raise UploadRefused(
             "CSVファイルの文字コードを読み取れません。UTF-8 または Shift_JIS（CP932）で保存してください。"
         )
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:  # e.g. a field over csv.field_size_limit() (131,072 characters)
+        raise UploadRefused(
+            "CSVファイルを読み取れません（1つの欄が長すぎるか、形式が壊れています）。"
+            "テンプレートの形式で保存し直してください。"
+        ) from None
     for number, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             if value.strip().startswith("="):
