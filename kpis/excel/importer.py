@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from kpis import roles, services
+from kpis import services
+from kpis.access import Access
 from kpis.entry_rules import EntryValues, validate_entry
 from kpis.evaluation import settings_for
 from kpis.excel import layout
+from kpis.excel.neutralise import unneutralise
 from kpis.excel.reader import CellError, Sheet, cell_text, merged_in_rows, year_value
 from kpis.models import Actual, Indicator
 from kpis.templatetags.kpi_format import format_number
@@ -117,7 +119,7 @@ def extract_inputs(sheet: Sheet) -> tuple[list[dict], list[Issue]]:
                 out[name] = ""
                 continue
             try:
-                out[name] = cell_text(value)
+                out[name] = unneutralise(cell_text(value))
             except CellError as e:
                 issues.append(Issue(raw.number, header, e.message))
                 out[name] = ""
@@ -191,7 +193,7 @@ def plan(*, strategy, department, fiscal_year, user, inputs: list[dict], lock=Fa
     for a in actuals:
         (current if a.fiscal_year == fiscal_year else previous)[a.indicator_id] = a
     threshold = settings_for(strategy).outlier_threshold
-    secretariat = roles.is_secretariat(user)
+    secretariat = Access(user).can_change_confirmed
 
     rows, issues, seen = [], [], {}
     for data in inputs:

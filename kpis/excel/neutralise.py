@@ -17,6 +17,26 @@ def neutralise(value):
     return value
 
 
+def template_text(value):
+    """A text cell of the entry template, which comes back on upload: like `neutralise`, and also
+    text already starting with quotes before a trigger gets one more, so that `unneutralise`
+    gives back exactly what was stored (a note "=HYPERLINK(…)" round-trips unchanged)."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    """The reverse of `template_text` for an uploaded text cell."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value.lstrip("'").startswith(FORMULA_TRIGGERS)
+    ):
+        return value[1:]
+    return value
+
+
 def csv_text(value) -> str:
     """One CSV field: numbers in plain notation (27700, -12, 1.6), text neutralised."""
     if value is None:

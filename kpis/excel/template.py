@@ -17,6 +17,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis.excel import layout
+from kpis.excel.neutralise import template_text
 from kpis.fiscal import fiscal_year_label
 from kpis.models import Actual, Indicator
 
@@ -150,7 +151,9 @@ def _write_row(ws, r, col, row: TemplateRow, strategy, past_years):
     fmt = layout.number_format(ind.decimals)
 
     def put(header, value, *, locked=True, number=False):
-        cell = ws.cell(r, col[header], value)
+        # Text is neutralised: a note "=HYPERLINK(…)" must come back as text, not a formula
+        # (the importer's unneutralise gives the stored text back on upload).
+        cell = ws.cell(r, col[header], template_text(value))
         cell.border = BORDER
         cell.protection = LOCKED if locked else UNLOCKED
         cell.fill = LOCKED_FILL if locked else INPUT_FILL
