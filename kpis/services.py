@@ -38,10 +38,23 @@ def _history_reason(text: str) -> str:
 
 
 def _check_open(strategy, fiscal_year):
-    if is_locked(strategy, fiscal_year):
+    """Refuse a locked year, holding the year's YearReview row (SELECT … FOR UPDATE) until the
+    transaction ends. lock_year takes the same row, so a save, an import, a confirmation or a
+    restore either commits before the lock or waits for it and is refused: never a value written
+    after the year was locked (on SQLite, BEGIN IMMEDIATE serialises writers anyway)."""
+    review, _ = YearReview.objects.select_for_update().get_or_create(
+        strategy=strategy, fiscal_year=fiscal_year
+    )
+    if review.is_locked:
         raise WorkflowError(
             f"{fiscal_year}年度は有識者会議の検証のためロックされています。事務局にロック解除を依頼してください。"
         )
+
+
+def hold_open_year(strategy, fiscal_year):
+    """For a caller's own transaction (the Excel import): refuse a locked year and hold the
+    year's row until the transaction ends, before anything else is locked."""
+    _check_open(strategy, fiscal_year)
 
 
 def _stale(indicator, fiscal_year):

@@ -341,8 +341,12 @@ def commit(*, strategy, department, fiscal_year, user, inputs: list[dict], filen
     """Save every changed row in one transaction; on any problem raise ImportRejected and save
     nothing. Returns the number of actuals saved."""
     with transaction.atomic():
-        if services.is_locked(strategy, fiscal_year):
-            raise ImportRejected([_file_issue(locked_message(fiscal_year))])
+        # The year's row first (as lock_year and every save take it): no import commits after
+        # the year was locked, and the row order (year, then actuals) is the same everywhere.
+        try:
+            services.hold_open_year(strategy, fiscal_year)
+        except services.WorkflowError:
+            raise ImportRejected([_file_issue(locked_message(fiscal_year))]) from None
         # Planned again under SELECT … FOR UPDATE: the versions read here cannot change before
         # the bulk write below, which is what lets it skip save_actual's per-row version claim.
         checked = plan(
