@@ -25,7 +25,10 @@ KEYS = ["year", "data_source"] + list(ENTRY_CATEGORIES)
 
 
 from kpis.excel.reader import UploadRefused as ExcelRefused  # noqa: E402
-from kpis.excel.reader import check_zip  # noqa: E402
+from kpis.excel.reader import check_extent, check_zip  # noqa: E402
+
+# A population workbook has a header and a row per year: far below these (see check_extent).
+POPULATION_EXTENT = {"max_row": 1000, "max_column": 100, "max_cells": 20_000}
 
 
 class UploadRefused(Exception):
@@ -81,13 +84,17 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         # The same zip checks as the actuals import: size, zip bombs, macros, a real workbook.
         check_zip(data)
+        # The sheets' real extent before openpyxl reads a cell (a cell at XFD1048576 made it grow
+        # without bound), and read-only mode: rows are streamed, not built as a whole sheet.
+        check_extent(data, **POPULATION_EXTENT)
     except ExcelRefused as e:
         raise UploadRefused(e.message) from None
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise not_excel from None
     sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
+    sheet.reset_dimensions()  # never trust the file's <dimension> (check_extent bounded the rows)
     rows = []
     for row in sheet.iter_rows():
         for cell in row:

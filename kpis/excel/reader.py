@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
+from itertools import islice
 from pathlib import PurePath
 
 from openpyxl import load_workbook
@@ -91,10 +92,83 @@ def check_zip(data: bytes) -> None:
         raise UploadRefused(NOT_EXCEL) from None
 
 
+# The real extent of the sheets, read from their XML before openpyxl builds anything: a cell at
+# XFD1048576, 800,000 empty <row/> elements or 750,000 shared strings fit in 2 MB zipped and made
+# openpyxl iterate (or pad) a million rows — seconds to minutes and hundreds of MB per upload.
+# Tags are found with regular expressions that stay linear (no nesting, no entity expansion).
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^<>]*)>")
+CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^<>]*)>")
+SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si\b")
+R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{0,3})(\d{1,9})["']""")
+# The template's data rows (layout.MAX_DATA_ROWS) and some slack, so that a few rows too many
+# still get the precise "too many rows" message.
+ENTRY_EXTENT = {
+    "max_row": layout.FIRST_DATA_ROW + layout.MAX_DATA_ROWS + 1000,
+    "max_column": 200,
+    "max_cells": 120_000,
+}
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def too_large(message_target: str, limit: str) -> str:
+    return (
+        f"{message_target}に、入力用の範囲を大きく超えるセルがあります（{limit}）。"
+        "不要な行・列を削除するか、ダウンロードしたテンプレートに入力し直してください。"
+    )
+
+
+def check_extent(data: bytes, *, max_row: int, max_column: int, max_cells: int) -> None:
+    """Refuse a workbook whose sheets reach beyond max_row / max_column, hold more than max_cells
+    cells or <row> elements, or more shared strings than max_cells — before openpyxl opens it.
+    Call after check_zip() (which bounds the uncompressed size this reads)."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            for info in zf.infolist():
+                name = info.filename.lower()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    _check_sheet_xml(zf.read(info), max_row, max_column, max_cells)
+                elif name == "xl/sharedstrings.xml":
+                    # Counted up to the limit only: the work stays bounded whatever the file.
+                    tags = islice(SHARED_STRING_TAG.finditer(zf.read(info)), max_cells + 1)
+                    if sum(1 for _ in tags) > max_cells:
+                        raise UploadRefused(too_large("ブック", f"共有文字列 {max_cells:,}件超"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
+        raise UploadRefused(NOT_EXCEL) from None
+
+
+def _check_sheet_xml(xml: bytes, max_row, max_column, max_cells):
+    rows = cells = 0
+    for tag in ROW_TAG.finditer(xml):
+        rows += 1
+        ref = R_ATTRIBUTE.search(tag.group(1))
+        if rows > max_cells or (ref and int(ref.group(2)) > max_row):
+            where = f"{int(ref.group(2)):,}行目" if ref else f"{rows:,}行"
+            raise UploadRefused(too_large("シート", where))
+    for tag in CELL_TAG.finditer(xml):
+        cells += 1
+        if cells > max_cells:
+            raise UploadRefused(too_large("シート", f"{cells:,}セル以上"))
+        ref = R_ATTRIBUTE.search(tag.group(1))
+        if ref and (
+            int(ref.group(2)) > max_row
+            or (ref.group(1) and _column_number(ref.group(1)) > max_column)
+        ):
+            raise UploadRefused(
+                too_large("シート", (ref.group(1) + ref.group(2)).decode("ascii", "replace"))
+            )
+
+
 def check_upload(*, name: str, content_type: str, size: int, data: bytes) -> None:
     """Raise UploadRefused unless the upload looks like a plain .xlsx within the limits."""
     check_file_info(name=name, content_type=content_type, size=size)
     check_zip(data)
+    check_extent(data, **ENTRY_EXTENT)
 
 
 @dataclass
@@ -120,6 +194,7 @@ class Sheet:
 
 def read_workbook(data: bytes) -> Sheet:
     """Read the data sheet (read-only mode) after check_upload() has passed."""
+    check_extent(data, **ENTRY_EXTENT)  # also here: the bound must hold whoever calls this
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds (KeyError, ValueError, TypeError, …)

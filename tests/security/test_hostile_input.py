@@ -1060,7 +1060,7 @@ def _(request, client):
     login(client, w["users"]["charlie"])
     for kind in ("..", "%2e%2e", "user", "indicator%00"):
         url = f"/strategies/{CODE}/council/opinions/{kind}/{w['indicator'].pk}/new/"
-        ok(call(client, "GET", url)[0], "404")
+        ok(call(client, "GET", url)[0], "400" if "%00" in kind else "404")  # NUL: guards.py
 
 
 @case("path-unknown-strategy-code")
@@ -1068,7 +1068,8 @@ def _(request, client):
     w = request.getfixturevalue("world")
     login(client, w["users"]["dave"])
     for code in ("..", "nemuro-2%00", "x" * 300):
-        ok(call(client, "GET", f"/strategies/{code}/dashboard/")[0], "404")
+        want = "400" if "%00" in code else "404"  # a NUL is refused first (guards.py)
+        ok(call(client, "GET", f"/strategies/{code}/dashboard/")[0], want)
 
 
 @case("redirect-opinion-next-stays-on-site")
