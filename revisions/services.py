@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kpis.access import locked_fiscal_years
 from kpis.models import (
     Actual,
     BasicGoal,
@@ -25,7 +26,7 @@ from kpis.models import (
     target_in_force,
 )
 from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
-from revisions import rules
+from revisions import locked_years, rules
 from revisions.models import ListingLifecycle, ProjectLifecycle, Revision, RevisionChange
 from revisions.snapshot import dec, listing_key, num, take_snapshot
 from revisions.state import (
@@ -223,7 +224,7 @@ def save_change(
     change.author = user
     others = [c for c in revision.changes.all() if c.pk != change.pk]
     _, after = draft_state(revision, before, others + [change])
-    errors = rules.check(before, after, change)
+    errors = rules.check(before, after, change) + locked_years.check(revision.strategy, change)
     if not errors and action == CHANGE and new_value == old_value and not was_review:
         if not (kind == INDICATOR and field == "target" and _new_year(before, change)):
             errors = ["変更がありません。"]
@@ -312,8 +313,9 @@ def validate_revision(revision, before=None) -> list[str]:
     changes = list(revision.changes.all())
     before, after = draft_state(revision, before, changes)
     errors = []
+    locked = locked_fiscal_years(revision.strategy)
     for c in ordered(changes):
-        messages = rules.check(before, after, c)
+        messages = rules.check(before, after, c) + locked_years.check(revision.strategy, c, locked)
         stale = rules.stale(before, c)
         if stale:
             messages.append(stale)
