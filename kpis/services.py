@@ -92,6 +92,11 @@ ENTRY_FIELDS = [
 ]
 
 
+def _unconfirm(actual):
+    actual.status = Actual.Status.DRAFT
+    actual.confirmed_by = actual.confirmed_at = None
+
+
 def _apply(actual, values: EntryValues):
     for name in ENTRY_FIELDS:
         setattr(actual, name, getattr(values, name))
@@ -134,8 +139,10 @@ def save_actual(
         actual.status = Actual.Status.SUBMITTED
         actual.submitted_by, actual.submitted_at = user, now
         action = WorkflowEvent.Action.SUBMIT if action == WorkflowEvent.Action.SAVE else action
-    elif actual.status != Actual.Status.CONFIRMED:
-        actual.status = Actual.Status.DRAFT
+    else:
+        # 下書き保存 is a draft, also the secretariat's on a confirmed actual: a changed value is
+        # confirmed again through the workflow, never by being saved.
+        _unconfirm(actual)
     actual._change_reason = _history_reason(reason or WorkflowEvent.Action(action).label)
     try:
         with transaction.atomic():
@@ -153,7 +160,15 @@ def save_actual(
     return actual
 
 
-BULK_UPDATE_FIELDS = [*ENTRY_FIELDS, "status", "version", "updated_by", "updated_at"]
+BULK_UPDATE_FIELDS = [
+    *ENTRY_FIELDS,
+    "status",
+    "confirmed_by",
+    "confirmed_at",
+    "version",
+    "updated_by",
+    "updated_at",
+]
 
 
 @transaction.atomic
@@ -173,8 +188,7 @@ def save_actuals_in_bulk(*, strategy, fiscal_year: int, user, changes, reason: s
         _apply(actual, values)
         actual.version += 1
         actual.updated_by, actual.updated_at = user, now  # bulk_update skips auto_now
-        if actual.status != Actual.Status.CONFIRMED:
-            actual.status = Actual.Status.DRAFT
+        _unconfirm(actual)  # an imported change is a draft, as a 下書き保存 (save_actual)
         (changed if current else new).append(actual)
     history = {
         "batch_size": 1000,
@@ -305,6 +319,9 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
     old = actual.history.get(history_id=history_id)
     for field in ENTRY_FIELDS:
         setattr(actual, field, getattr(old, field))
+    if old.status != Actual.Status.CONFIRMED:
+        # A value that was never confirmed does not come back confirmed (the council would see it).
+        _unconfirm(actual)
     actual.version += 1
     actual.updated_by = user
     full_reason = reason or f"{timezone.localtime(old.history_date):%Y-%m-%d %H:%M} の値に復元"

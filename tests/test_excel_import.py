@@ -315,7 +315,8 @@ def test_it_rejects_a_clerks_change_to_a_confirmed_value_but_lets_the_secretaria
     r = upload(client, 2022, fisheries, xlsx(wb))
     commit(client, 2022, fisheries, r.context["token"])
     a = Actual.objects.get(indicator__code="1-ア-1-2", fiscal_year=2022)
-    assert (a.value, a.status) == (9, Actual.Status.CONFIRMED)
+    # Changed, it is a draft again (as a 下書き保存): confirmed through the workflow, not by saving.
+    assert (a.value, a.status, a.confirmed_by) == (9, Actual.Status.DRAFT, None)
 
 
 # --- all or nothing ----------------------------------------------------------------------------

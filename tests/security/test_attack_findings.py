@@ -1,6 +1,8 @@
 """Regression tests of the attack on the running app (issue 14): each reproduces a finding that
 answered 500 or leaked, and pins the Japanese answer that changes nothing."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -121,3 +123,49 @@ def test_an_active_session_stays_signed_in(client, world, settings):
     session.save()
     assert client.get(f"/strategies/{CODE}/").status_code == 200
     assert client.session["last_activity"] > session["last_activity"]  # refreshed
+
+
+# --- writes that bypassed the rules ----------------------------------------------------------
+
+
+def _values(value):
+    from kpis.entry_rules import EntryValues
+
+    return EntryValues(Decimal(value), False, "", None, "", "", False)
+
+
+def test_the_secretariats_draft_save_of_a_confirmed_actual_is_not_confirmed(world):
+    from kpis import services
+
+    actual = world["actual"]  # submitted by alice
+    bob = world["users"]["bob"]
+    services.confirm_actuals(
+        strategy=world["strategy"], fiscal_year=OPEN_YEAR, actual_ids=[actual.pk], user=bob
+    )
+    actual.refresh_from_db()
+    saved = services.save_actual(
+        indicator=actual.indicator,
+        fiscal_year=OPEN_YEAR,
+        user=bob,
+        values=_values("1"),
+        expected_version=actual.version,
+    )
+    assert (saved.status, saved.confirmed_by, saved.value) == ("draft", None, Decimal("1"))
+    council = Actual.objects.visible_to(world["users"]["charlie"])
+    assert not council.filter(pk=actual.pk).exists()
+
+
+def test_restoring_a_never_confirmed_value_does_not_come_back_confirmed(world):
+    from kpis import services
+
+    actual, bob, dave = world["actual"], world["users"]["bob"], world["users"]["dave"]
+    never_confirmed = actual.history.earliest("history_date")  # the submitted 25000
+    services.confirm_actuals(
+        strategy=world["strategy"], fiscal_year=OPEN_YEAR, actual_ids=[actual.pk], user=bob
+    )
+    actual.refresh_from_db()
+    restored = services.restore_actual(
+        actual=actual, history_id=never_confirmed.history_id, user=dave
+    )
+    assert restored.status == "draft" and restored.confirmed_by is None
+    assert not Actual.objects.visible_to(world["users"]["charlie"]).filter(pk=actual.pk).exists()
