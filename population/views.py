@@ -1,9 +1,12 @@
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +24,7 @@ from population.services import (
 )
 
 UPLOAD_SALT = "population.upload"
+PENDING = "population_upload"  # session key: the nonce of the one preview that may be committed
 UPLOAD_MAX_AGE = 60 * 60  # a preview can be committed for an hour
 
 
@@ -111,16 +115,21 @@ def upload(request, code):
             except UploadRefused as e:
                 context["refused"] = e.message
             else:
-                context.update(_preview(strategy, request.user, result, form))
+                context.update(_preview(request, strategy, result, form))
     return render(request, "population/upload.html", context)
 
 
-def _preview(strategy, user, result, form):
+def _preview(request, strategy, result, form):
     changes, conflicts = plan_changes(strategy=strategy, rows=result.rows)
     errors = result.errors + conflicts
+    # One commit per preview: the nonce is kept in the session and spent by the commit, so a
+    # replayed token cannot put back figures corrected since (it did, for an hour).
+    nonce = secrets.token_urlsafe(16)
+    request.session[PENDING] = nonce
     payload = {
+        "nonce": nonce,
         "strategy": strategy.pk,
-        "user": user.pk,
+        "user": request.user.pk,
         "file": form.cleaned_data["file"].name,
         "rows": [r.as_payload() for r in result.rows],
     }
@@ -145,6 +154,13 @@ def _commit(request, strategy, context):
         return render(request, "population/upload.html", context)
     if payload.get("strategy") != strategy.pk or payload.get("user") != request.user.pk:
         raise PermissionDenied("この確認画面は別の利用者または別の総合戦略のものです。")
+    nonce = request.session.pop(PENDING, None)
+    if not nonce or not constant_time_compare(nonce, payload.get("nonce", "")):
+        context["refused"] = (
+            "この確認画面の内容はすでに取り込んだか、新しい確認画面があります。"
+            "もう一度アップロードしてください。何も保存していません。"
+        )
+        return render(request, "population/upload.html", context)
     try:
         rows = rows_from_payload(payload["rows"])
         report = import_year_figures(strategy=strategy, rows=rows, user=request.user)

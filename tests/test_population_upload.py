@@ -224,3 +224,18 @@ def test_it_refuses_a_tampered_or_foreign_preview(client, strategy, bob, dave):
     client.force_login(dave)
     assert client.post(URL, {"token": token}).status_code == 403
     assert _actuals().count() == before
+
+
+def test_a_replayed_commit_token_does_not_revert_a_later_correction(client, strategy, bob):
+    """issue 14: the signed token could be posted again within the hour, putting back the
+    uploaded figures over a correction made since. One preview, one commit."""
+    client.force_login(bob)
+    token = _token(_preview(client, _xlsx(ROW_2020)).content.decode())
+    assert client.post(URL, {"token": token}).status_code == 302
+    corrected = _actuals().get(year=2020, category="total")
+    corrected.value = Decimal("24600")  # a later correction (the entry form writes the same row)
+    corrected.save()
+    r = client.post(URL, {"token": token})
+    assert r.status_code == 200
+    assert "もう一度アップロードしてください" in r.content.decode()
+    assert _actuals().get(year=2020, category="total").value == Decimal("24600")
