@@ -261,19 +261,42 @@ def assignments(request, code):
     departments = list(Department.objects.order_by("name"))
     if request.method == "POST":
         valid = {str(d.pk): d for d in departments}
-        changed = 0
+        changed, conflicts = 0, []
         with transaction.atomic():
+            # Re-read under a row lock: the page shows what each row was (was-<pk>), and a row
+            # another secretariat member changed since is left as they set it (no lost update).
+            current = dict(
+                Indicator.objects.select_for_update()
+                .filter(pk__in=[i.pk for i in indicators])
+                .values_list("pk", "department_id")
+            )
             for ind in indicators:
-                chosen = request.POST.get(f"department-{ind.pk}", "")
+                field, was = f"department-{ind.pk}", f"was-{ind.pk}"
+                if field not in request.POST or was not in request.POST:
+                    continue  # a row the form did not send is left as it is (not unassigned)
+                chosen = request.POST[field]
+                if chosen == request.POST[was]:
+                    continue  # not changed on this page: whatever is stored now stays
                 new = valid.get(chosen)
                 if chosen and new is None:
                     continue  # an unknown id is ignored rather than clearing the assignment
-                if (new.pk if new else None) != ind.department_id:
-                    ind.department = new
-                    ind._change_reason = "担当課の割当"
-                    ind.save(update_fields=["department"])
-                    changed += 1
+                new_id = new.pk if new else None
+                if new_id == current[ind.pk]:
+                    continue
+                if request.POST[was] != ("" if current[ind.pk] is None else str(current[ind.pk])):
+                    conflicts.append(ind.name)
+                    continue
+                ind.department = new
+                ind._change_reason = "担当課の割当"
+                ind.save(update_fields=["department"])
+                changed += 1
         messages.success(request, f"{changed}件の指標の担当課を更新しました。")
+        if conflicts:
+            messages.error(
+                request,
+                f"{len(conflicts)}件（{'、'.join(conflicts[:5])}など）は、画面を開いた後に"
+                "別の利用者が変更したため更新していません。内容を確認してください。",
+            )
         return redirect("assignments", code=code)
     return render(
         request,
