@@ -88,3 +88,19 @@ def stamp_login(sender, request, user, **kwargs):
     """user_logged_in: the session starts active (so the first page after login writes nothing)."""
     if request is not None and hasattr(request, "session"):
         request.session[LAST_ACTIVITY] = int(time.time())
+
+
+def client_ip(request) -> str | None:
+    """The client's address for django-axes (AXES_CLIENT_IP_CALLABLE). Behind the README's
+    reverse proxy REMOTE_ADDR is the proxy's for everyone, so five wrong passwords from anywhere
+    locked the account for everyone. With TRUSTED_PROXY_COUNT = N (the proxies in front of
+    gunicorn, each appending to X-Forwarded-For), the client is the N-th address from the right:
+    what the outermost trusted proxy saw, which a client cannot forge (addresses it sends itself
+    are further left). 0 (the default, no proxy): REMOTE_ADDR."""
+    count = settings.TRUSTED_PROXY_COUNT
+    remote = request.META.get("REMOTE_ADDR")
+    if count <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    return forwarded[-count] if len(forwarded) >= count else remote

@@ -38,3 +38,19 @@ def test_logout_needs_post(client, charlie):
     client.post("/logout/")
     assert "_auth_user_id" not in client.session
     assert User.objects.filter(username="charlie").exists()
+
+
+def test_behind_the_proxy_an_attacker_does_not_lock_out_a_colleague(client, charlie, settings):
+    """issue 14: behind the reverse proxy every client had the proxy's address, so five wrong
+    passwords from anywhere locked the account for everyone. The lock is by account and real
+    client address (TRUSTED_PROXY_COUNT=1: the address nginx appended to X-Forwarded-For)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    attacker = {**proxy, "HTTP_X_FORWARDED_FOR": "10.0.0.99, 203.0.113.7"}  # forged + real
+    for _ in range(6):
+        client.post("/login/", {"username": "charlie", "password": "wrong"}, **attacker)
+    r = client.post("/login/", {"username": "charlie", "password": "password"}, **attacker)
+    assert r.status_code == 429  # the attacker's address is locked out
+    colleague = {**proxy, "HTTP_X_FORWARDED_FOR": "10.0.0.99, 192.0.2.10"}
+    r = client.post("/login/", {"username": "charlie", "password": "password"}, **colleague)
+    assert r.status_code == 302  # charlie, from his own desk, signs in
