@@ -587,9 +587,11 @@ def _actual_history(indicator, *, confirmed, current, locked_years, can_restore)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    if confirmed:
-        records = records.filter(status=Actual.Status.CONFIRMED)
     current_ids = {a.pk for a in current.values()}
+    if confirmed:
+        # Only actuals confirmed now (`current` holds the visible ones): a value confirmed and
+        # later sent back is shown by no dashboard, so not by the history either.
+        records = records.filter(status=Actual.Status.CONFIRMED, id__in=current_ids)
     per_actual = defaultdict(list)
     for rec in records:
         per_actual[rec.id].append(rec)

@@ -169,3 +169,18 @@ def test_restoring_a_never_confirmed_value_does_not_come_back_confirmed(world):
     )
     assert restored.status == "draft" and restored.confirmed_by is None
     assert not Actual.objects.visible_to(world["users"]["charlie"]).filter(pk=actual.pk).exists()
+
+
+def test_the_council_history_leaves_out_a_confirmed_value_sent_back_later(client, world):
+    from kpis import services
+
+    actual, bob = world["actual"], world["users"]["bob"]  # 25,000, submitted
+    services.confirm_actuals(
+        strategy=world["strategy"], fiscal_year=OPEN_YEAR, actual_ids=[actual.pk], user=bob
+    )
+    actual.refresh_from_db()
+    services.return_actual(actual=actual, user=bob, reason="出典の確認")
+    client.force_login(world["users"]["charlie"])
+    url = f"/strategies/{CODE}/dashboard/indicators/{actual.indicator_id}/?year={OPEN_YEAR}"
+    body = client.get(url).content.decode()
+    assert "25,000" not in body and "25000" not in body
