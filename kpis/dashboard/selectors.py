@@ -591,9 +591,13 @@ def _actual_history(indicator, *, confirmed, current, locked_years, can_restore)
     if confirmed:
         # Only actuals confirmed now (`current` holds the visible ones): a value confirmed and
         # later sent back is shown by no dashboard, so not by the history either.
-        records = records.filter(status=Actual.Status.CONFIRMED, id__in=current_ids)
+        # (filtered here, not in SQL: an empty id list would skip the query and the page's
+        # query count would depend on the data)
+        records = records.filter(status=Actual.Status.CONFIRMED)
     per_actual = defaultdict(list)
     for rec in records:
+        if confirmed and rec.id not in current_ids:
+            continue
         per_actual[rec.id].append(rec)
     entries = []
     for actual_id, recs in per_actual.items():
