@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from kpis import services
+from kpis.entry_rules import EntryValues
 from kpis.models import (
     Actual,
     BasicGoal,
@@ -240,13 +243,62 @@ class ActualAdmin(SimpleHistoryAdmin):
     list_select_related = ["indicator", "updated_by"]
     autocomplete_fields = ["indicator"]
     readonly_fields = [
+        "status",
         "version",
+        "updated_by",
         "updated_at",
         "submitted_by",
         "submitted_at",
         "confirmed_by",
         "confirmed_at",
     ]
+
+    # An edit here is a save like any other (kpis.services.save_actual): refused for a locked
+    # year, version + 1 (so a clerk's stale form cannot silently overwrite the correction),
+    # a draft again, a workflow event. The status changes only through the workflow pages.
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["indicator", "fiscal_year"] if obj is not None else fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CheckedForm(form):
+            def clean(self):
+                data = super().clean()
+                target = self.instance if self.instance.pk else None
+                indicator = target.indicator if target else data.get("indicator")
+                year = target.fiscal_year if target else data.get("fiscal_year")
+                if indicator is not None and year is not None:
+                    if services.is_locked(indicator.basic_goal.strategy, year):
+                        raise ValidationError(
+                            f"{year}年度はロックされています。変更するには事務局がロックを解除してください。"
+                        )
+                return data
+
+        return CheckedForm
+
+    def save_model(self, request, obj, form, change):
+        values = EntryValues(
+            obj.value,
+            obj.not_measurable,
+            obj.not_measurable_reason,
+            obj.data_year,
+            obj.data_source,
+            obj.note,
+            obj.outlier_confirmed,
+        )
+        expected = Actual.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+        saved = services.save_actual(
+            indicator=obj.indicator,
+            fiscal_year=obj.fiscal_year,
+            user=request.user,
+            values=values,
+            expected_version=expected or 0,
+            reason="管理画面で修正",
+        )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 @admin.register(YearReview)

@@ -90,3 +90,43 @@ def test_other_roles_are_kept_out(client, user, strategy, request):
 def test_anonymous_users_go_to_the_admin_login(client):
     r = client.get("/admin/kpis/indicator/")
     assert r.status_code == 302
+
+
+def _actual_form(actual, **changes):
+    data = {
+        "value": str(actual.value),
+        "not_measurable_reason": "",
+        "data_year": "",
+        "data_source": "",
+        "note": "",
+        **changes,
+    }
+    return data
+
+
+def test_an_admin_edit_of_an_actual_goes_through_the_workflow_rules(client, dave, bob, strategy):
+    """issue 14: the admin changed a confirmed value with no event and no version bump, so a
+    clerk's stale form then overwrote the correction; and it changed locked years."""
+    from decimal import Decimal
+
+    from kpis import services
+    from kpis.models import Actual, WorkflowEvent
+
+    ind = Indicator.objects.get(code="1-ア-1-1")
+    actual = Actual.objects.create(
+        indicator=ind, fiscal_year=2022, value=Decimal(25000), status="confirmed", version=3
+    )
+    client.force_login(dave)
+    url = f"/admin/kpis/actual/{actual.pk}/change/"
+    r = client.post(url, _actual_form(actual, value="26000", note="管理者の修正"))
+    import re
+
+    assert r.status_code == 302, re.findall(r"errorlist[^<]*<li>([^<]*)", r.content.decode())
+    actual.refresh_from_db()
+    assert (actual.value, actual.version, actual.status) == (Decimal(26000), 4, "draft")
+    assert WorkflowEvent.objects.filter(actual=actual, actor=dave).exists()
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+    r = client.post(url, _actual_form(actual, value="1"))
+    assert r.status_code == 200 and "ロックされています" in r.content.decode()
+    actual.refresh_from_db()
+    assert actual.value == Decimal(26000)
