@@ -1,5 +1,5 @@
 """The strategy as data: Strategy → BasicGoal → Policy → Measure, and Indicator for both the
-goal-level 数値目標 and the measure-level KPIs. Names follow shared/strategy/GLOSSARY.md."""
+goal-level 数値目標 and the measure-level KPIs. Names follow docs/glossary.md."""
 
 from decimal import Decimal
 
