@@ -307,10 +307,6 @@ class Indicator(models.Model):
             self.retired_from_year is None or fiscal_year < self.retired_from_year
         )
 
-    @property
-    def is_retired(self):
-        return self.retired_from_year is not None
-
     def quantize(self, value: Decimal | None) -> Decimal | None:
         """A value at the scale the document prints this indicator with (2.00 %, 25.0 %, 27,700 t)."""
         if value is None:

@@ -9,7 +9,6 @@ A change is anything with the attributes kind, action, object_key, field, new_va
 effective_from_year (a RevisionChange row, or a SimpleNamespace in unit tests)."""
 
 import copy
-from decimal import Decimal
 
 from revisions.snapshot import canonical, dec, listing_key, split_listing_key
 
@@ -299,6 +298,3 @@ def touched(changes) -> set[tuple[str, str]]:
             out.add((LISTING, listing_key(c.object_key, c.new_value["measure"])))
     return out
 
-
-def as_decimal(value) -> Decimal | None:
-    return dec(value)
