@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from kpis import numfmt
+
 # Which way a KPI improves.
 INCREASE = "increase"
 DECREASE = "decrease"
@@ -322,17 +324,15 @@ def clamp(rate: Decimal) -> Decimal:
 
 def format_rate(rate: Decimal | None) -> str:
     """A fraction as a percentage to one decimal ('32.4%'), or '−' when there is none."""
-    if rate is None:
-        return NO_RATE
-    return f"{_signed(_round(rate * 100, _TENTH))}%"
+    return numfmt.rate(rate)
 
 
 def format_number(value: Decimal) -> str:
     """A number for formula text: thousands separators, ▲ for negatives, the decimals it has."""
     # Only computed values (an interim target of 1/3) run past 4 places; typed ones never do.
-    if value.is_finite() and value.as_tuple().exponent < -4:
-        value = _round(value, _HUNDREDTH)
-    return _signed(value)
+    exponent = value.as_tuple().exponent if value.is_finite() else 0
+    places = -exponent if exponent < 0 else 0
+    return numfmt.signed(value, 2 if places > 4 else places)
 
 
 # --- internals ---------------------------------------------------------------------------
