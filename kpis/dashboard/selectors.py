@@ -223,10 +223,12 @@ def in_force(indicators, fiscal_year):
     return indicators.in_force(fiscal_year)
 
 
-def evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades) -> list[Row]:
-    """kpis.evaluation.timelines for the one year: 4 queries (visible actuals, interim
-    overrides, targets in force, settings) whatever the number of indicators."""
-    lines = evaluation.timelines(strategy, indicators, [fiscal_year], reader=user, scale=scale)
+def evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings) -> list[Row]:
+    """kpis.evaluation.timelines for the one year: 3 queries (visible actuals, interim
+    overrides, targets in force) whatever the number of indicators."""
+    lines = evaluation.timelines(
+        strategy, indicators, [fiscal_year], reader=user, scale=scale, settings=settings
+    )
     return [
         Row(i, t.at(fiscal_year), grade_of(t.at(fiscal_year).result, grades))
         for i, t in enumerate(lines)
@@ -330,10 +332,12 @@ class Overview:
     goals: list  # [Group] per basic goal
     policies: list
     departments: list
+    method: evaluation.Method
 
 
 def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
-    """goals 1, policies 1, departments 1, indicators 1, grade bands 1, evaluation 4: 9 queries."""
+    """goals 1, policies 1, departments 1, indicators 1, grade bands 1, settings 1, evaluation 3:
+    9 queries."""
     goals = list(strategy.basic_goals.order_by("number"))
     policies = list(
         Policy.objects.filter(basic_goal__strategy=strategy)
@@ -347,10 +351,12 @@ def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
     )
     indicators = list(in_force(indicator_queryset(strategy), fiscal_year))
     scale = evaluation.grade_scale(strategy)
+    settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)
-    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades)
+    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     groups = group_rows(goals, rows, lambda r: r.goal.pk, scale, grades)
-    return Overview(fiscal_year, scale, grades, rows, groups, policies, departments)
+    method = evaluation.method(strategy, scale, settings)
+    return Overview(fiscal_year, scale, grades, rows, groups, policies, departments, method)
 
 
 @dataclass
@@ -362,11 +368,13 @@ class DrillDown:
 
 
 def drill_down(strategy, fiscal_year, user, indicators, children=(), key=None) -> DrillDown:
-    """indicators 1, grade bands 1, evaluation 4 (+ the caller's children query): 6 queries."""
+    """indicators 1, grade bands 1, settings 1, evaluation 3 (+ the caller's children query):
+    6 queries."""
     indicators = list(in_force(indicators, fiscal_year))
     scale = evaluation.grade_scale(strategy)
+    settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)
-    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades)
+    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     group = Group(None, rows)
     group.rollup = roll_up(group.kpis, scale, grades)
     groups = group_rows(children, group.kpis, key, scale, grades) if children else []
