@@ -117,15 +117,16 @@ STATUS_RANK = {Actual.Status.DRAFT: 0, Actual.Status.SUBMITTED: 1, Actual.Status
 PUBLIC_READER, COUNCIL_READER, STAFF_READER = "public", "council", "staff"
 
 
-def visible_actuals(strategy, reader):
+def visible_actuals(strategy, reader, locked_years=None):
     """THE rule of which actuals a reader may see, taken from kpis.api_selectors.visible_actuals
     (public: confirmed values of locked years; council: confirmed; staff: all). `reader` is a
     user or one of the access levels. Called from this one place, so it can be swapped."""
     from kpis import api_selectors as access
 
     level = reader if isinstance(reader, str) else access.access_level(reader)
-    locked = access.locked_fiscal_years(strategy) if level == access.PUBLIC else ()
-    return access.visible_actuals(strategy, level, locked)
+    if level == access.PUBLIC and locked_years is None:
+        locked_years = access.locked_fiscal_years(strategy)
+    return access.visible_actuals(strategy, level, locked_years or ())
 
 
 @dataclass
@@ -298,17 +299,25 @@ def mean_note(rated: int) -> str:
 
 
 def timelines(
-    strategy, indicators, fiscal_years, *, reader, rule=IN_FORCE, scale=None, settings=None
+    strategy,
+    indicators,
+    fiscal_years,
+    *,
+    reader,
+    rule=IN_FORCE,
+    scale=None,
+    settings=None,
+    locked_years=None,
 ) -> list[Timeline]:
     """Each indicator evaluated in each of `fiscal_years` from the actuals `reader` may see.
 
     Queries, whatever the number of indicators, actuals and years: visible actuals 1, interim
     overrides 1, targets in force 1 (rule IN_FORCE), grade bands 1 and settings 1 unless the
-    caller passes them; +1 (locked years) for a public reader."""
+    caller passes them; +1 (locked years) for a public reader unless `locked_years` is given."""
     indicators = list(indicators)
     years = sorted(set(fiscal_years))
     ids = [i.pk for i in indicators]
-    actual_qs = visible_actuals(strategy, reader).filter(
+    actual_qs = visible_actuals(strategy, reader, locked_years).filter(
         indicator_id__in=ids, fiscal_year__lte=years[-1]
     )
     by_indicator = defaultdict(dict)
