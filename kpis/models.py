@@ -401,6 +401,11 @@ class GradeBand(models.Model):
 class EvaluationSettings(models.Model):
     """Per-strategy knobs of the achievement engine and the entry checks."""
 
+    class GradeBasis(models.TextChoices):
+        # kpis.achievement.PRORATED / FINAL
+        PRORATED = "prorated", "年度按分（各年度の中間目標に対する進捗ペース）"
+        FINAL = "final", "最終目標値に対する進捗率"
+
     strategy = models.OneToOneField(
         Strategy, models.CASCADE, related_name="evaluation_settings", verbose_name="総合戦略"
     )
@@ -417,6 +422,15 @@ class EvaluationSettings(models.Model):
         decimal_places=4,
         default=Decimal("0"),
         help_text="「以上の水準維持」の目標を、目標値×（1−許容幅）以上で達成とみなします。",
+    )
+    grade_basis = models.CharField(
+        "評価の基準",
+        max_length=10,
+        choices=GradeBasis.choices,
+        default=GradeBasis.PRORATED,
+        help_text="目標年度より前の年度を、その年度の中間目標（基準値から目標値への直線按分）に"
+        "対する進捗ペースで評価するか、最終目標値に対する進捗率で評価するか。"
+        "目標年度以降はどちらも目標値そのものに対して評価します。",
     )
 
     class Meta:
