@@ -77,7 +77,9 @@ def entry(request, code, fiscal_year, department_id):
                 or (submitting and _submittable(r.current))
             )
         ]
-        if all(r.form.is_valid() and (not r.reply_form or r.reply_form.is_valid()) for r in to_save):
+        if all(
+            r.form.is_valid() and (not r.reply_form or r.reply_form.is_valid()) for r in to_save
+        ):
             try:
                 _save_rows(to_save, request.user, fiscal_year, submitting)
             except services.WorkflowError as e:
@@ -255,7 +257,9 @@ def lock(request, code, fiscal_year):
         except services.WorkflowError as e:
             messages.error(request, e.message)
             return redirect("status_lock", code=code, fiscal_year=fiscal_year)
-        messages.success(request, f"{fiscal_year}年度をロックしました。有識者会議の検証に進めます。")
+        messages.success(
+            request, f"{fiscal_year}年度をロックしました。有識者会議の検証に進めます。"
+        )
         return redirect("status_board", code=code, fiscal_year=fiscal_year)
     ctx = {
         "strategy": strategy,

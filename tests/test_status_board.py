@@ -54,9 +54,7 @@ def test_the_index_opens_on_the_year_with_values_waiting(client, bob, entered):
     )
 
 
-def test_the_index_goes_to_the_latest_year_with_actuals_when_nothing_waits(
-    client, bob, entered
-):
+def test_the_index_goes_to_the_latest_year_with_actuals_when_nothing_waits(client, bob, entered):
     Actual.objects.filter(status="submitted").update(status="confirmed")
     Actual.objects.create(indicator=entered[3], fiscal_year=2023, value=1)
     client.force_login(bob)
