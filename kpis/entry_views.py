@@ -245,7 +245,7 @@ def lock(request, code, fiscal_year):
     """GET: what locking would freeze unfinished, and the reason field; POST: lock."""
     strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
     _require_secretariat(request.user)
-    form = LockForm(request.POST or None)
+    form = LockForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.lock_year(

@@ -82,3 +82,22 @@ def test_it_reads_in_a_fixed_number_of_queries(client, bob, entered, django_asse
     # 10 interim-target overrides, 11 events
     with django_assert_num_queries(11):
         client.get(URL)
+
+
+def test_the_confirm_queue_is_not_pre_ticked_and_shows_target_last_year_and_note(
+    client, bob, entered
+):
+    Actual.objects.filter(indicator=entered[0], fiscal_year=2021).update(note="ホタテが好調。")
+    Actual.objects.create(indicator=entered[0], fiscal_year=2020, value=24000, status="confirmed")
+    client.force_login(bob)
+    r = client.get(URL)
+    html = r.content.decode()
+    (row,) = r.context["queue"]
+    assert row.previous.value == 24000
+    assert row.interim_target is not None
+    assert f'name="actual" value="{row.actual.pk}" id="confirm-{row.actual.pk}">' in html
+    assert "checked" not in html.split('id="confirm-form"')[1].split("</form>")[0]
+    assert "24,000t" in html and "ホタテが好調。" in html
+    from kpis.templatetags.kpi_format import num
+
+    assert f"{num(row.interim_target)}t" in html
