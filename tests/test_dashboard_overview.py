@@ -245,7 +245,7 @@ def test_it_downloads_the_filtered_sorted_table_as_xlsx(client, bob, final_basis
     assert first[10] == pytest.approx(float(Decimal("0.39") / Decimal("0.44")))
     assert first[11] == "B ○ 進捗率80%以上"
     assert ws.cell(row=2, column=8).number_format == '#,##0.00;"▲"#,##0.00'
-    assert ws.cell(row=2, column=11).number_format == "0.0%"
+    assert ws.cell(row=2, column=11).number_format == '0.0%;"▲"0.0%'
     names = [r[3] for r in rows[1:]]
     assert '\'=HYPERLINK("http://example.com")' in names  # neutralised, not a formula
     assert "沿岸漁業における生産量" not in names  # goal 1 was filtered out
