@@ -79,9 +79,9 @@ def test_the_history_keeps_the_reason_and_the_answer(client, alice, fisheries, r
     assert (returned.return_reason, returned.reply) == ("出典も記入してください", "")
     assert returned.history.filter(reply="修正しました。").exists()
     actions = list(
-        WorkflowEvent.objects.filter(actual=returned).order_by("at", "id").values_list(
-            "action", flat=True
-        )
+        WorkflowEvent.objects.filter(actual=returned)
+        .order_by("at", "id")
+        .values_list("action", flat=True)
     )
     assert actions == ["return", "submit", "reply", "return"]
 

@@ -36,9 +36,7 @@ def _deadline(strategy, fy=2021, when=DEADLINE):
     YearReview.objects.create(strategy=strategy, fiscal_year=fy, entry_deadline=when)
 
 
-def test_it_reminds_departments_with_missing_values_a_week_before_the_deadline(
-    strategy, assigned
-):
+def test_it_reminds_departments_with_missing_values_a_week_before_the_deadline(strategy, assigned):
     _deadline(strategy)
     _run(DEADLINE - timedelta(days=8))
     assert mail.outbox == []  # too early
@@ -104,9 +102,7 @@ def test_a_clerk_without_an_address_is_skipped(strategy, assigned, alice):
 def test_a_clerk_is_told_when_a_value_is_returned_and_when_one_is_confirmed(
     strategy, assigned, bob
 ):
-    a = Actual.objects.create(
-        indicator=assigned[2], fiscal_year=2021, value=9, status="submitted"
-    )
+    a = Actual.objects.create(indicator=assigned[2], fiscal_year=2021, value=9, status="submitted")
     b = Actual.objects.create(
         indicator=assigned[0], fiscal_year=2021, value=25000, status="submitted"
     )

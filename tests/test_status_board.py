@@ -101,3 +101,10 @@ def test_the_confirm_queue_is_not_pre_ticked_and_shows_target_last_year_and_note
     from kpis.templatetags.kpi_format import num
 
     assert f"{num(row.interim_target)}t" in html
+    assert "最終 27,700t（2024年度）" in html
+
+
+def test_without_last_years_value_the_queue_shows_the_baseline(client, bob, entered):
+    client.force_login(bob)
+    html = client.get(URL).content.decode()
+    assert '<span class="muted">基準値</span> 23,854t' in html
