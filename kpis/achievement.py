@@ -330,9 +330,7 @@ def format_rate(rate: Decimal | None) -> str:
 def format_number(value: Decimal) -> str:
     """A number for formula text: thousands separators, ▲ for negatives, the decimals it has."""
     # Only computed values (an interim target of 1/3) run past 4 places; typed ones never do.
-    exponent = value.as_tuple().exponent if value.is_finite() else 0
-    places = -exponent if exponent < 0 else 0
-    return numfmt.signed(value, 2 if places > 4 else places)
+    return numfmt.as_written(value)
 
 
 # --- internals ---------------------------------------------------------------------------

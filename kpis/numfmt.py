@@ -44,6 +44,17 @@ def number(value, decimals: int | None = None) -> str:
     return signed(value, places_for(value, decimals or 0))
 
 
+def as_written(value) -> str:
+    """A value with the decimals it is written with ('2.00' stays 2.00), for formula text and
+    messages; a computed value that runs past 4 places gets 2."""
+    if value is None or value == "":
+        return DASH
+    value = Decimal(value)
+    exponent = value.as_tuple().exponent if value.is_finite() else 0
+    places = -exponent if exponent < 0 else 0
+    return signed(value, 2 if places > _MAX_NATURAL else places)
+
+
 def exactly(value, decimals: int) -> str:
     """A computed value (an interim target) at the indicator's precision: 24,815.5 t → 24,816."""
     if value is None:
