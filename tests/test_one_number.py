@@ -273,3 +273,64 @@ def test_one_kpi_far_below_its_baseline_moves_no_average_outside_0_to_100(
     for mean in means:
         assert not mean.startswith("▲") and Decimal(mean.rstrip("%")) <= 100, mean
     assert "各KPIの進捗率を0〜100%に収めてから平均" in body
+
+
+def test_a_kpi_exactly_on_its_path_is_a_until_an_administrator_picks_the_final_target(
+    client, strategy, dave, charlie
+):
+    from kpis.models import EvaluationSettings
+
+    # 1-ア-1-1: 23,854 t (FY2020) → 27,700 t (FY2024); the FY2021 point of the path is 24,815.5
+    coastal = Indicator.objects.get(basic_goal__strategy=strategy, code="1-ア-1-1")
+    Actual.objects.create(indicator=coastal, fiscal_year=2021, value=Decimal("24815.5"))
+    Actual.objects.filter(indicator=coastal).update(status="confirmed")
+    client.force_login(charlie)
+
+    def grade():
+        body = client.get(DASHBOARD, {"year": 2021}).content.decode()
+        return re.search(r'data-code="1-ア-1-1" data-grade="([^"]+)"', body).group(1)
+
+    assert grade() == "A"
+    settings = EvaluationSettings.objects.get(strategy=strategy)
+    client.force_login(dave)
+    page = client.get(f"/admin/kpis/evaluationsettings/{settings.pk}/change/").content.decode()
+    assert "最終目標値に対する進捗率" in page
+    r = client.post(
+        f"/admin/kpis/evaluationsettings/{settings.pk}/change/",
+        {
+            "strategy": strategy.pk,
+            "outlier_threshold": "0.5",
+            "maintain_tolerance": "0",
+            "grade_basis": "final",
+        },
+    )
+    assert r.status_code == 302
+    client.force_login(charlie)
+    assert grade() == "C"
+
+
+def test_after_a_revision_from_fy2022_the_fy2021_entry_page_and_template_keep_the_old_target(
+    client, strategy, fisheries, alice, dave
+):
+    from kpis.excel import layout
+
+    coastal = Indicator.objects.get(basic_goal__strategy=strategy, code="1-ア-1-1")
+    coastal.department = fisheries
+    coastal.save()
+    raise_target(strategy, dave, year=2022)  # 27,700 → 30,000 t from FY2022
+    client.force_login(alice)
+    entry = client.get(f"/strategies/{CODE}/entry/2021/{fisheries.pk}/").content.decode()
+    assert "27,700t" in entry and "30,000" not in entry
+    assert "24,816t" in entry  # the FY2021 interim target on the old path, at whole tonnes
+    assert (
+        "30,000t" in client.get(f"/strategies/{CODE}/entry/2022/{fisheries.pk}/").content.decode()
+    )
+    content = client.get(reverse("excel_template", args=[CODE, 2021, fisheries.pk])).content
+    ws = load_workbook(io.BytesIO(content))[layout.DATA_SHEET]
+    headers = {c.value: c.column for c in ws[layout.HEADER_ROW]}
+    row = next(
+        r
+        for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1)
+        if str(ws.cell(r, headers[layout.KEY]).value).endswith("1-ア-1-1")
+    )
+    assert ws.cell(row, headers[layout.TARGET]).value == 27700
