@@ -49,8 +49,6 @@ MEASURE_LABELS = {PACE: "進捗ペース", PROGRESS: "進捗率", ACHIEVEMENT: "
 NO_RATE = "−"
 ZERO = Decimal(0)
 ONE = Decimal(1)
-_TENTH = Decimal("0.1")
-_HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -561,9 +559,3 @@ def _round(value: Decimal, step: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, value.adjusted() + 10)
         return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-def _signed(value: Decimal) -> str:
-    # ▲ is how Japanese public documents write a negative figure.
-    text = f"{abs(value):,f}"
-    return f"▲{text}" if value < 0 else text
