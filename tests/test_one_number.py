@@ -162,6 +162,43 @@ def api(client, year):
     }
 
 
+def overview_rollups(client, year):
+    """{goal number: ({grade: count}, mean text)} from the overview's goal cards."""
+    body = client.get(DASHBOARD, {"year": year}).content.decode()
+    out = {}
+    for number, card in re.findall(
+        r'<article class="card goal-card" id="goal-(\d+)".*?>(.*?)</article>', body, re.S
+    ):
+        counts = {
+            g: int(n) for g, n in re.findall(r'data-grade="([^"]+)" data-count="(\d+)"', card)
+        }
+        mean = re.search(r'<p class="mean">平均進捗率 (.*?)<span class="muted">', card, re.S)
+        progress = re.search(r'progress-text">([^<]+)<', mean.group(1))
+        out[int(number)] = (counts, progress.group(1) if progress else "−")
+    return out
+
+
+def pack_rollups(body):
+    out = {}
+    for number, section in re.findall(
+        r'<section class="pack-goal" id="pack-goal-(\d+)">(.*?)</p>', body, re.S
+    ):
+        counts = {
+            g: int(n) for g, n in re.findall(r'data-grade="([^"]+)" data-count="(\d+)"', section)
+        }
+        mean = re.search(r'data-mean="([^"]+)"', section)
+        out[int(number)] = (counts, mean.group(1) if mean else "−")
+    return out
+
+
+def api_rollups(client, year):
+    body = client.get(API, {"fiscal_year": year}).json()
+    return {
+        g["basic_goal"]: ({c["grade"]: c["count"] for c in g["counts"]}, g["mean_progress_text"])
+        for g in body["basic_goals"]
+    }
+
+
 def indicator_page(client, ind):
     """{year: (grade, progress text)} from the page's yearly table."""
     body = client.get(f"{DASHBOARD}indicators/{ind.pk}/").content.decode()
@@ -191,8 +228,12 @@ def _walk(client, strategy, readers):
             if user is None:
                 continue  # the pages are for signed-in readers only
             assert overview(client, year) == want, (name, year, "dashboard")
-            _, pack = review_pack(client, year)
+            body, pack = review_pack(client, year)
             assert pack == want, (name, year, "review pack")
+            # the roll-ups: the same KPIs counted, the same clamped mean
+            rollups = overview_rollups(client, year)
+            assert pack_rollups(body) == rollups, (name, year, "review pack roll-up")
+            assert api_rollups(client, year) == rollups, (name, year, "api roll-up")
             lines = evaluation.timelines(
                 strategy,
                 Indicator.objects.for_strategy(strategy).in_force(year).in_document_order(),
