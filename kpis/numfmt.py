@@ -30,7 +30,9 @@ def quantize(value: Decimal, places: int) -> Decimal:
 
 def signed(value: Decimal, places: int) -> str:
     """'27,700', '▲12.5': exactly `places` decimals, half up."""
-    value = quantize(Decimal(value), places)
+    value = Decimal(value)
+    if value.as_tuple().exponent != -places:  # most values already have their scale
+        value = quantize(value, places)
     text = f"{abs(value):,.{places}f}"
     return f"▲{text}" if value < 0 else text
 
