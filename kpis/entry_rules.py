@@ -5,6 +5,7 @@ Plain functions: no database. Messages are Japanese and name the indicator and t
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kpis import numfmt
 from kpis.numbers import NumberParseError, check_plausible, is_outlier, parse_number
 
 NOT_MEASURABLE_MARKS = {"測定不能", "－", "−", "-", "―"}
@@ -74,7 +75,7 @@ def validate_entry(
     ):
         if not confirm_outlier:
             errors["confirm_outlier"] = (
-                f"{label}：前年度の値（{previous:,f}）から{outlier_threshold * 100:.0f}%を超えて変化しています。"
+                f"{label}：前年度の値（{numfmt.number(previous)}）から{outlier_threshold * 100:.0f}%を超えて変化しています。"
                 "値を確認し、「大きな変化を確認済み」にチェックしてください。"
             )
         if not note.strip():

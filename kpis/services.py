@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kpis import roles
+from kpis import numfmt, roles
 from kpis.entry_rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
 
@@ -58,7 +58,11 @@ def _stale(indicator, fiscal_year):
     shown = (
         "測定不能"
         if current and current.not_measurable
-        else (f"{current.value:,f}" if current and current.value is not None else "空欄")
+        else (
+            numfmt.number(current.value, indicator.decimals)
+            if current and current.value is not None
+            else "空欄"
+        )
     )
     return StaleEdit(
         f"「{indicator.name}」は、画面を開いた後に{who}さんが更新しました（現在の値：{shown}）。"

@@ -20,6 +20,7 @@ strategy_patterns = [
 urlpatterns = [
     path("", kpi_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/shell", health.shell, name="healthz_shell"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("strategies/<slug:code>/", include(strategy_patterns)),

@@ -38,7 +38,8 @@ def _grades(strategy, ind, rule):
     return out
 
 
-def test_it_judges_each_year_against_the_target_in_force_then(strategy, dave):
+def test_it_judges_each_year_against_the_target_in_force_then(final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     ind = indicator()
@@ -59,7 +60,8 @@ def test_it_judges_each_year_against_the_target_in_force_then(strategy, dave):
     assert current[2023] == _grades(strategy, ind, IN_FORCE)[2023]
 
 
-def test_the_judgements_selector_says_where_they_differ(strategy, dave):
+def test_the_judgements_selector_says_where_they_differ(final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     ind = indicator()
@@ -111,7 +113,8 @@ def test_the_comparison_page_shows_it_grouped_by_goal(client, charlie, strategy,
     assert "追加 0件 ・ 廃止 0件 ・ 変更 1件" in body
 
 
-def test_the_published_revision_page_shows_both_judgements(client, charlie, strategy, dave):
+def test_the_published_revision_page_shows_both_judgements(client, charlie, final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     client.force_login(charlie)
@@ -332,7 +335,8 @@ def test_every_kind_of_change_publishes_as_previewed(client, strategy, dave):
     assert client.get("/strategies/nemuro-2/?revision=1").status_code == 200
 
 
-def test_the_judgements_include_for_the_indicator_page(rf, strategy, dave, charlie):
+def test_the_judgements_include_for_the_indicator_page(rf, final_basis, dave, charlie):
+    strategy = final_basis
     """What another page gets from {% judgements_panel indicator strategy fiscal_year %}."""
     from django.template import Context, Template
 
