@@ -207,7 +207,7 @@ class GradeBandAdmin(admin.ModelAdmin):
 
 @admin.register(EvaluationSettings)
 class EvaluationSettingsAdmin(admin.ModelAdmin):
-    list_display = ["strategy", "outlier_threshold", "maintain_tolerance"]
+    list_display = ["strategy", "grade_basis", "outlier_threshold", "maintain_tolerance"]
     search_fields = ["strategy__name"]
 
 

@@ -1,5 +1,5 @@
 """The strategy as data: Strategy → BasicGoal → Policy → Measure, and Indicator for both the
-goal-level 数値目標 and the measure-level KPIs. Names follow shared/strategy/GLOSSARY.md."""
+goal-level 数値目標 and the measure-level KPIs. Names follow docs/glossary.md."""
 
 from decimal import Decimal
 
@@ -307,10 +307,6 @@ class Indicator(models.Model):
             self.retired_from_year is None or fiscal_year < self.retired_from_year
         )
 
-    @property
-    def is_retired(self):
-        return self.retired_from_year is not None
-
     def quantize(self, value: Decimal | None) -> Decimal | None:
         """A value at the scale the document prints this indicator with (2.00 %, 25.0 %, 27,700 t)."""
         if value is None:
@@ -405,6 +401,11 @@ class GradeBand(models.Model):
 class EvaluationSettings(models.Model):
     """Per-strategy knobs of the achievement engine and the entry checks."""
 
+    class GradeBasis(models.TextChoices):
+        # kpis.achievement.PRORATED / FINAL
+        PRORATED = "prorated", "年度按分（各年度の中間目標に対する進捗ペース）"
+        FINAL = "final", "最終目標値に対する進捗率"
+
     strategy = models.OneToOneField(
         Strategy, models.CASCADE, related_name="evaluation_settings", verbose_name="総合戦略"
     )
@@ -421,6 +422,15 @@ class EvaluationSettings(models.Model):
         decimal_places=4,
         default=Decimal("0"),
         help_text="「以上の水準維持」の目標を、目標値×（1−許容幅）以上で達成とみなします。",
+    )
+    grade_basis = models.CharField(
+        "評価の基準",
+        max_length=10,
+        choices=GradeBasis.choices,
+        default=GradeBasis.PRORATED,
+        help_text="目標年度より前の年度を、その年度の中間目標（基準値から目標値への直線按分）に"
+        "対する進捗ペースで評価するか、最終目標値に対する進捗率で評価するか。"
+        "目標年度以降はどちらも目標値そのものに対して評価します。",
     )
 
     class Meta:
