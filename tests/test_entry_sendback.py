@@ -94,3 +94,13 @@ def test_the_secretariat_sees_the_answer_on_the_status_board(
     client.force_login(bob)
     html = client.get("/strategies/nemuro-2/status/2021/").content.decode()
     assert REASON in html and "修正しました。" in html
+
+
+def test_after_resubmitting_the_form_still_shows_the_reason_and_answer(
+    client, alice, fisheries, returned
+):
+    client.force_login(alice)
+    r = _post(client, fisheries, returned, action="submit", reply="修正しました。")
+    html = r.content.decode()
+    assert f"{REASON} ／ 回答：修正しました。（提出済み）" in html
+    assert "status-returned" not in html

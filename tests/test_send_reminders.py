@@ -172,3 +172,48 @@ def test_it_delivers_through_a_real_smtp_server(strategy, assigned, settings):
     assert message["From"] == "kpi@city.nemuro.example"
     assert "入力期限" in message["Subject"]
     assert "期限は2022年05月31日です" in message.get_body().get_content()
+
+
+def _mail_settings(env):
+    """The mail settings as `manage.py shell` sees them under `env` (a fresh process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps("
+        "[s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL]))"
+    )
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DEFAULT_FROM"))}
+    r = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**keep, "SECRET_KEY": "k" * 50, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_prints_mails_and_production_uses_smtp_from_the_environment():
+    backend = _mail_settings({"DEBUG": "1"})[0]
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+    assert _mail_settings(
+        {
+            "DEBUG": "0",
+            "EMAIL_HOST": "smtp.city.example",
+            "EMAIL_PORT": "587",
+            "EMAIL_USE_TLS": "1",
+            "DEFAULT_FROM_EMAIL": "kpi@city.example",
+        }
+    ) == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.city.example",
+        587,
+        True,
+        "kpi@city.example",
+    ]
