@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,26 +175,40 @@ def due_mails(*, today: date, now=None, days_before: int | None = None) -> list[
     return mails
 
 
+def _claim(mail) -> bool:
+    """Record the mail's keys before sending: a run overlapping this one (a slow cron job and a
+    manual run) finds them taken and skips the mail, so it never goes twice."""
+    try:
+        with transaction.atomic():
+            SentMail.objects.bulk_create(
+                [SentMail(key=k, recipient=mail.recipient, subject=mail.subject) for k in mail.keys]
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 def send_due(*, today: date, days_before: int | None = None, dry_run=False) -> list[Mail]:
-    """Send what is due and record it. Each mail is recorded right after it left, so a failure
-    half-way (SMTP down) resends only what did not leave."""
+    """Send what is due and record it. A mail that could not be sent (SMTP down) is un-recorded
+    and the error raised: the next run sends it and whatever came after it."""
     mails = due_mails(today=today, days_before=days_before)
     if dry_run or not mails:
         return mails
+    sent = []
     with get_connection() as connection:
         for mail in mails:
-            EmailMessage(
-                subject=mail.subject,
-                body=mail.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[mail.recipient.email],
-                connection=connection,
-            ).send()
-            SentMail.objects.bulk_create(
-                [
-                    SentMail(key=k, recipient=mail.recipient, subject=mail.subject)
-                    for k in mail.keys
-                ],
-                ignore_conflicts=True,
-            )
-    return mails
+            if not _claim(mail):
+                continue
+            try:
+                EmailMessage(
+                    subject=mail.subject,
+                    body=mail.body,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[mail.recipient.email],
+                    connection=connection,
+                ).send()
+            except Exception:
+                SentMail.objects.filter(key__in=mail.keys).delete()
+                raise
+            sent.append(mail)
+    return sent

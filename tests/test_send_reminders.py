@@ -217,3 +217,30 @@ def test_make_run_prints_mails_and_production_uses_smtp_from_the_environment():
         True,
         "kpi@city.example",
     ]
+
+
+def test_when_the_smtp_server_is_down_nothing_is_recorded_and_the_next_run_sends(
+    strategy, assigned, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
+    settings.EMAIL_TIMEOUT = 5
+    _deadline(strategy)
+    with pytest.raises(OSError):
+        _run(DEADLINE)
+    assert SentMail.objects.count() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _run(DEADLINE)
+    assert len(mail.outbox) == 2 and SentMail.objects.count() == 2
+
+
+def test_a_mail_another_run_has_claimed_is_not_sent_again(strategy, assigned, alice):
+    """Two overlapping runs read the same due mails; only the first to record the keys sends."""
+    from kpis.reminders import _claim, due_mails
+
+    _deadline(strategy)
+    first_run = due_mails(today=DEADLINE)
+    second_run = due_mails(today=DEADLINE)
+    assert [_claim(m) for m in first_run] == [True, True]
+    assert [_claim(m) for m in second_run] == [False, False]
+    assert SentMail.objects.count() == 2
