@@ -44,6 +44,10 @@ class Mail:
         return f"{name} 様\n\n" + "\n".join(self.lines) + footer
 
 
+def _date(d):
+    return f"{d.year}年{d.month}月{d.day}日"  # 2022年5月31日, as the city writes dates
+
+
 def _url(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
@@ -81,13 +85,13 @@ def _deadline_mails(strategy, today, days_before):
                 continue
             days_over = (today - deadline).days
             if days_over <= 0:
-                kind, when = "due", f"期限は{deadline:%Y年%m月%d日}です"
+                kind, when = "due", f"期限は{_date(deadline)}です"
                 # once per deadline: setting a new date reminds again
                 key = f"due:{strategy.pk}:{yc.fiscal_year}:{department_id}:{deadline}"
             else:
                 kind, when = (
                     "overdue",
-                    f"期限（{deadline:%Y年%m月%d日}）を{days_over}日過ぎています",
+                    f"期限（{_date(deadline)}）を{days_over}日過ぎています",
                 )
                 key = f"overdue:{strategy.pk}:{yc.fiscal_year}:{department_id}:{deadline}:w{days_over // 7}"
             label = fiscal_year_label(yc.fiscal_year)
