@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kpis import numfmt, roles
 from kpis.entry_rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
+from kpis.year_status import year_gaps
 
 
 class WorkflowError(Exception):
@@ -271,8 +272,6 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
 def lock_year(*, strategy: Strategy, fiscal_year: int, user, reason: str = "") -> YearReview:
     """Lock a year for the council's review. While a value is missing, unsubmitted or
     unconfirmed, only with a reason (kept in the LOCK event)."""
-    from kpis.year_status import year_gaps
-
     review, _ = YearReview.objects.select_for_update().get_or_create(
         strategy=strategy, fiscal_year=fiscal_year
     )
