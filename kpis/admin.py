@@ -190,6 +190,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                     "direction",
                     "aggregation",
                     "decimals",
+                    "allow_negative",
                 ]
             },
         ),

@@ -209,6 +209,7 @@ def _load_indicators(report, strategy, goals, measures, doc, first_revision):
                 "direction": item["direction"],
                 "aggregation": item["aggregation"],
                 "decimals": _decimals(item["target"]),
+                "allow_negative": bool(item.get("allow_negative", False)),
                 "source_line": item["source_line"],
                 "reading_note": (item.get("reading_note") or "").strip(),
             },

@@ -126,7 +126,8 @@ def test_it_round_trips_a_filled_template(client, alice, bob, assigned, fisherie
             "1-ア-1-3": {V: 12},
             # 1-ア-1-4 left blank: not imported
             # 合計特殊出生率 has no unit, so nothing forbids a negative figure: ▲ reads as minus.
-            "2-N3": {V: "▲0.05"},
+            # Far from the 1.67 baseline (no FY2021 figure): the first year is checked too.
+            "2-N3": {V: "▲0.05", CONFIRM: "確認済み", NOTE: "試算値"},
         },
     )
     before = snapshot()

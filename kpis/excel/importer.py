@@ -300,6 +300,9 @@ def _check_row(row: PlannedRow, data: dict, previous, threshold):
         confirm_outlier=confirm == layout.CONFIRM_MARK,
         previous=previous,
         outlier_threshold=threshold,
+        baseline=ind.baseline_value,
+        decimals=ind.decimals,
+        allow_negative=ind.allow_negative,
     )
     for name, message in errors.items():
         row.issues.append(Issue(row.row, layout.FIELD_COLUMNS.get(name, layout.VALUE), message))
