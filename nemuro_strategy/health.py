@@ -3,7 +3,8 @@
 For a load balancer's health check and as the baseline the benchmark (scripts/bench.py) divides
 every page's server time by: the fixed cost of one request through the same middleware stack."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -12,3 +13,10 @@ from django.views.decorators.http import require_safe
 @require_safe
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: the icon, never a 404. Resolved per
+    request, not at import, so a missing static manifest cannot stop the URL configuration."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
