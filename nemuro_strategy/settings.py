@@ -156,7 +156,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# STATIC_ROOT may be moved (scripts/bench_weight.py collects into a temporary directory).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # plotly.js is the partial "basic" bundle (scatter and bar only) vendored from npm into
 # static/vendor/plotly/ with its version and licence: nothing is fetched from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
