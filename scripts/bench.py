@@ -736,9 +736,6 @@ def report(vs, info, results, imports, n, baseline_label=""):
     return "\n".join(lines)
 
 
-# --- main --------------------------------------------------------------------------------------
-
-
 # --- page weight and chart time in Chromium (scripts/bench_weight.py) ----------------------------
 
 
@@ -750,6 +747,9 @@ def browser_section(database_url, info):
     small = info["small"]
     lines = bench_weight.run(child_env(database_url), small["urls"], small["sessions"])
     return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------------------
 
 
 def child(worker, database_url, app_root, *args):
