@@ -706,6 +706,7 @@ def _copy_indicators(copy, measures):
                 direction=src.direction,
                 aggregation=src.aggregation,
                 decimals=src.decimals,
+                allow_negative=src.allow_negative,  # a rate of change stays one
                 department=src.department,
                 source_line=src.source_line,
                 reading_note=src.reading_note,
