@@ -134,3 +134,21 @@ def test_nothing_is_clipped_at_1280_px(new_page, year_data, login):
              .map(b => b.textContent.trim())"""
     )
     assert clipped == [], f"grade badges clipped at 1280px: {clipped[:5]}"
+
+
+def test_the_name_column_stays_in_view_when_a_table_scrolls_on_a_phone(new_page, year_data, login):
+    page = new_page({"width": 390, "height": 800})
+    login(page, "council")
+    page.goto(f"{BASE}/council/review/2021/")
+    table = page.locator("table.pack-table").first
+    name = table.locator("tbody tr").first.locator("th, td").first
+    before = name.bounding_box()
+    scrolled = table.evaluate(
+        "t => { const box = t.scrollWidth > t.clientWidth ? t : t.parentElement;"
+        " box.scrollLeft = 400; return box.scrollLeft; }"
+    )
+    assert scrolled > 0, "the table does not scroll inside its box"
+    after = name.bounding_box()
+    assert abs(after["x"] - before["x"]) < 2, "the indicator name scrolled out of view"
+    header = table.locator("thead th").first
+    assert header.evaluate("h => getComputedStyle(h).whiteSpace") == "nowrap"  # no 1-char lines
