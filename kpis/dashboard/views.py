@@ -5,8 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string, select_template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,7 +20,8 @@ from kpis.dashboard.tables import IndicatorTable, xlsx_response
 from kpis.models import Actual, BasicGoal, Measure, Policy, Strategy
 from projects.models import ProjectListing
 
-# Built by the council app (意見); the indicator page includes it only when it exists.
+# The council panel on the goal/measure/indicator pages (None leaves it out: the dashboard tests
+# pin the pages' own queries without the panel's).
 OPINIONS_TEMPLATE = "council/_opinions.html"
 
 
@@ -166,7 +166,7 @@ def goal(request, code, number):
         "page": page,
         "table": _table(request, page.group.kpis, strategy, year, exclude=("goal",)),
         "crumbs": _crumbs(strategy, year, goal),
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
     }
     return render(request, "dashboard/goal.html", context)
 
@@ -219,18 +219,9 @@ def measure(request, code, pk):
         .select_related("project")
         .order_by("order"),
         "crumbs": _crumbs(strategy, year, measure.policy.basic_goal, measure.policy, measure),
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
     }
     return render(request, "dashboard/measure.html", context)
-
-
-def _opinions_template():
-    """The council app's opinions partial, or None while it does not exist."""
-    try:
-        select_template([OPINIONS_TEMPLATE])
-    except TemplateDoesNotExist:
-        return None
-    return OPINIONS_TEMPLATE
 
 
 def _get_indicator(strategy, pk):
@@ -263,7 +254,7 @@ def indicator(request, code, pk):
         "detail": detail,
         "chart": charts.indicator_figure(detail),
         "listings": listings,
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
         "crumbs": _crumbs(strategy, year, *objs, ind.name),
     }
     return render(request, "dashboard/indicator.html", context)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0005_historicalindicatortarget_revision_and_more"),
+        ("kpis", "0007_merge_i10_i11a"),
     ]
 
     operations = [
