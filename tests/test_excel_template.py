@@ -234,7 +234,10 @@ def test_it_shows_earlier_years_and_prefills_this_years_actual(
 
 def test_it_can_still_be_downloaded_for_a_locked_year(client, alice, bob, assigned, fisheries):
     services.lock_year(
-        strategy=assigned["1-ア-1-1"].basic_goal.strategy, fiscal_year=2022, user=bob
+        strategy=assigned["1-ア-1-1"].basic_goal.strategy,
+        fiscal_year=2022,
+        user=bob,
+        reason="未入力のまま検証に進む",
     )
     client.force_login(alice)
     assert client.get(url(2022, fisheries)).status_code == 200
