@@ -118,22 +118,35 @@ def test_nothing_is_clipped_at_1280_px(new_page, year_data, login):
 
     page.goto(f"{BASE}/dashboard/?year=2022")
     clipped = page.evaluate(
-        """() => [...document.querySelectorAll('.grade, .badge, [class*="grade-"]')]
-             .filter(b => { const r = b.getBoundingClientRect(); if (!r.width) return false;
-               const cell = b.closest('td, th');
-               if (cell) { const c = cell.getBoundingClientRect();
-                 if (r.left < c.left - 1 || r.right > c.right + 1) return true; }
-               for (let p = b.parentElement; p && p !== document.body; p = p.parentElement) {
-                 const s = getComputedStyle(p);
-                 if (s.overflowX !== 'visible' || s.overflow !== 'visible') {
-                   const q = p.getBoundingClientRect();
-                   if (r.left < q.left - 1 || r.right > q.right + 1) return true;
-                 }
-               }
-               return b.scrollWidth > b.clientWidth + 1; })
-             .map(b => b.textContent.trim())"""
+        """() => {
+          const name = e => e.tagName.toLowerCase() + (typeof e.className === "string" && e.className
+            ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+          const out = [];
+          for (const b of document.querySelectorAll('.grade, .badge, [class*="grade-"]')) {
+            const r = b.getBoundingClientRect();
+            if (!r.width) continue;
+            let by = null;
+            const cell = b.closest('td, th');
+            if (cell) { const c = cell.getBoundingClientRect();
+              if (r.left < c.left - 1 || r.right > c.right + 1) by = name(cell); }
+            for (let p = b.parentElement; !by && p && p !== document.body; p = p.parentElement) {
+              if (getComputedStyle(p).overflowX !== 'visible') {
+                const q = p.getBoundingClientRect();
+                if (r.left < q.left - 1 || r.right > q.right + 1) by = name(p);
+              }
+            }
+            if (!by && b.scrollWidth > b.clientWidth + 1) by = "itself";
+            if (by) out.push(b.textContent.trim() + " (clipped by " + by + ")");
+          }
+          return out;
+        }"""
     )
     assert clipped == [], f"grade badges clipped at 1280px: {clipped[:5]}"
+    # The whole indicator table fits the desktop page: no column hidden behind a scroll bar.
+    hidden = page.locator("table.dashboard-table").first.evaluate(
+        "t => t.parentElement.scrollWidth - t.parentElement.clientWidth"
+    )
+    assert hidden <= 1, f"the dashboard table needs {hidden}px more at 1280px"
 
 
 def test_the_name_column_stays_in_view_when_a_table_scrolls_on_a_phone(new_page, year_data, login):
