@@ -79,8 +79,9 @@ def test_it_reads_in_a_fixed_number_of_queries(client, bob, entered, django_asse
     client.force_login(bob)
     # 1 session, 2 user, 3 strategy, 4 user's groups, 5 year review (lock and deadline),
     # 6 indicators with departments, 7 statuses, 8 submitted actuals, 9 their last-year actuals,
-    # 10 interim-target overrides, 11 events
-    with django_assert_num_queries(11):
+    # 10 interim-target overrides, 11 evaluation settings (the grade basis shapes the interim
+    # target), 12 events
+    with django_assert_num_queries(12):
         client.get(URL)
 
 
