@@ -191,6 +191,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                     "direction",
                     "aggregation",
                     "decimals",
+                    "allow_negative",
                 ]
             },
         ),

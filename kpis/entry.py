@@ -18,6 +18,7 @@ class EntryRow:
     )  # [(fiscal_year, Actual|None)] for earlier strategy years
     current: Actual | None = None  # this year's actual, if any
     form: object = None
+    read_only_reason: str = ""  # why the row cannot be changed (confirmed, locked year)
 
 
 def entry_rows(strategy, department, fiscal_year):

@@ -55,17 +55,11 @@ def entry(request, code, fiscal_year, department_id):
     rows = entry_rows(strategy, department, fiscal_year)
     submitting = request.POST.get("action") == "submit"
     threshold = outlier_threshold(strategy)
+    secretariat = roles.is_secretariat(request.user)
     for row in rows:
-        row.form = ActualForm(
-            request.POST or None,
-            prefix=f"i{row.indicator.pk}",
-            indicator=row.indicator,
-            previous=previous_value(row, fiscal_year),
-            outlier_threshold=threshold,
-            submitting=submitting,
-            initial=_initial(row.current),
-        )
-        row.reply_form = _reply_form(request, row, submitting)
+        row.read_only_reason = _read_only_reason(row, locked, secretariat, fiscal_year)
+        row.form = _row_form(row, request.POST or None, fiscal_year, threshold, submitting)
+        row.reply_form = _reply_form(request.POST or None, row, submitting)
     if request.method == "POST" and not locked:
         to_save = [
             r
@@ -77,6 +71,17 @@ def entry(request, code, fiscal_year, department_id):
                 or (submitting and _submittable(r.current))
             )
         ]
+        # Only the rows being saved are checked: an untouched row is shown as stored, so a
+        # blank row never gets 「提出するには値を入力するか…」 because another row had a typo.
+        for r in rows:
+            if r not in to_save:
+                r.form = _row_form(r, None, fiscal_year, threshold, submitting)
+                r.reply_form = _reply_form(None, r, submitting)
+        if not to_save:
+            messages.warning(request, _nothing_to_save(submitting))
+            return redirect(
+                "entry", code=code, fiscal_year=fiscal_year, department_id=department.pk
+            )
         if all(
             r.form.is_valid() and (not r.reply_form or r.reply_form.is_valid()) for r in to_save
         ):
@@ -105,6 +110,38 @@ def entry(request, code, fiscal_year, department_id):
     return render(request, "kpis/entry.html", ctx)
 
 
+def _row_form(row, data, fiscal_year, threshold, submitting):
+    return ActualForm(
+        data,
+        prefix=f"i{row.indicator.pk}",
+        indicator=row.indicator,
+        previous=previous_value(row, fiscal_year),
+        outlier_threshold=threshold,
+        submitting=submitting,
+        initial=_initial(row.current),
+        read_only=bool(row.read_only_reason),
+    )
+
+
+def _read_only_reason(row, locked, secretariat, fiscal_year):
+    """Why a row cannot be changed here, shown on the row itself (empty when it can)."""
+    if locked:
+        return f"{fiscal_year}年度は有識者会議の検証のためロックされているため、変更できません。"
+    actual = row.current
+    if actual and actual.status == Actual.Status.CONFIRMED and not secretariat:
+        return "事務局が確認済みのため変更できません。変更が必要な場合は事務局に依頼してください。"
+    return ""
+
+
+def _nothing_to_save(submitting):
+    if submitting:
+        return (
+            "提出する実績値はありません（変更した行も、提出待ちの下書きもありません）。"
+            "値を入力してから「提出する」を押してください。"
+        )
+    return "変更された行がないため、何も保存していません。"
+
+
 def _initial(actual):
     if actual is None:
         return {"version": 0}
@@ -120,12 +157,12 @@ def _initial(actual):
     }
 
 
-def _reply_form(request, row, submitting):
+def _reply_form(data, row, submitting):
     """A returned row gets a 回答 field (the answer never goes into 要因分析)."""
     if row.current is None or not row.current.is_returned:
         return None
     return ReplyForm(
-        request.POST or None,
+        data,
         prefix=f"i{row.indicator.pk}",
         indicator=row.indicator,
         submitting=submitting,

@@ -23,9 +23,19 @@ class ActualForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(
-        self, *args, indicator, previous=None, outlier_threshold, submitting=False, **kwargs
+        self,
+        *args,
+        indicator,
+        previous=None,
+        outlier_threshold,
+        submitting=False,
+        read_only=False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if read_only:  # a confirmed or locked row: the posted values are ignored, never saved
+            for f in self.fields.values():
+                f.disabled = True
         self.indicator = indicator
         self.previous = previous
         self.outlier_threshold = outlier_threshold
@@ -49,6 +59,9 @@ class ActualForm(forms.Form):
             previous=self.previous,
             outlier_threshold=self.outlier_threshold,
             submitting=self.submitting,
+            baseline=self.indicator.baseline_value,
+            decimals=self.indicator.decimals,
+            allow_negative=self.indicator.allow_negative,
         )
         for field, message in errors.items():
             self.add_error(field, message)

@@ -260,6 +260,13 @@ class Indicator(models.Model):
     direction = models.CharField("改善の方向", max_length=10, choices=Direction.choices)
     aggregation = models.CharField("集計方法", max_length=10, choices=Aggregation.choices)
     decimals = models.PositiveSmallIntegerField("表示小数桁", default=0)
+    # The allowed range of an actual is the unit's (a count ≥ 0, a % within 0–100) unless the
+    # indicator says otherwise: a rate of change such as 人口減少率 can be negative (▲0.5 %).
+    allow_negative = models.BooleanField(
+        "負の値を認める",
+        default=False,
+        help_text="人口減少率など、変化率の指標は▲（マイナス）の実績値になりえます。",
+    )
     department = models.ForeignKey(
         Department,
         models.SET_NULL,
