@@ -141,7 +141,9 @@ def _confirmed_only(request):
 @login_required
 def review_pack(request, code, fiscal_year):
     strategy = _get_strategy_and_year(code, fiscal_year)
-    pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
+    pack = build_review_pack(
+        strategy, fiscal_year, confirmed_only=_confirmed_only(request), reader=request.user
+    )
     return render(
         request,
         "council/review_pack.html",
@@ -160,7 +162,9 @@ def review_pack(request, code, fiscal_year):
 @login_required
 def review_pack_xlsx(request, code, fiscal_year):
     strategy = _get_strategy_and_year(code, fiscal_year)
-    pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
+    pack = build_review_pack(
+        strategy, fiscal_year, confirmed_only=_confirmed_only(request), reader=request.user
+    )
     response = HttpResponse(
         build_workbook(pack),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

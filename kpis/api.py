@@ -199,7 +199,9 @@ def indicator_detail(
     return {
         **s.indicator_out(f, year),
         "access": level,
-        "evaluations": [s.evaluation_out(f.evaluate(y), d) for y in strategy.fiscal_years],
+        "evaluations": [
+            s.evaluation_out(f.evaluate(y), d, f.year(y)) for y in strategy.fiscal_years
+        ],
     }
 
 

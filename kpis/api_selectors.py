@@ -7,14 +7,10 @@ Access rule, in one place (`visible_actuals`):
 - 入力担当 / 事務局 / 管理者 (staff): every value, drafts and submissions included.
 Strategy structure, targets and projects are public."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
-from kpis import achievement, roles
-from kpis.evaluation import grade_scale, settings_for, spec_for, yearly_values
-from kpis.models import Actual, Indicator, InterimTarget, YearReview
+from kpis import achievement, evaluation, roles
+from kpis.models import Actual, Indicator, YearReview
 from kpis.permissions import sees_unconfirmed
 
 PUBLIC = "public"
@@ -59,56 +55,46 @@ def default_fiscal_year(strategy, locked_years) -> int:
 
 @dataclass
 class IndicatorFigures:
+    """An indicator as the API answers it: a thin view of the read model's timeline
+    (kpis.evaluation.timelines), so the API grades every year as the pages do."""
+
     indicator: Indicator
-    spec: achievement.IndicatorSpec
-    actuals: dict  # fiscal_year → Actual, only the visible ones
-    scale: achievement.GradeScale
+    timeline: evaluation.Timeline
+
+    @property
+    def actuals(self) -> dict:
+        return self.timeline.actuals
 
     @property
     def interim_path(self) -> dict:
-        return achievement.interim_path(self.spec)
+        """Each year's interim target in force (the target of that year's revision)."""
+        return {
+            y: e.result.interim_target
+            for y, e in self.timeline.years.items()
+            if e.result.interim_target is not None
+        }
 
     @property
     def overridden_years(self) -> set:
-        return set(self.spec.interim_overrides)
+        return {y for y, e in self.timeline.years.items() if y in e.spec.interim_overrides}
+
+    def year(self, fiscal_year: int) -> evaluation.YearEvaluation:
+        return self.timeline.at(fiscal_year)
 
     def evaluate(self, fiscal_year: int) -> achievement.Result:
-        """The engine's result computed from the visible values only (so a cumulative total
-        never includes a value the reader may not see)."""
-        values = yearly_values(self.actuals.values(), self.indicator.decimals)
-        return achievement.evaluate(self.spec, values, fiscal_year, self.scale)
+        """The year's result from the visible values only (a cumulative total never includes
+        a value the reader may not see), against the target in force that year."""
+        return self.timeline.at(fiscal_year).result
 
 
 def indicator_figures(strategy, indicators, level: str, locked_years) -> list[IndicatorFigures]:
-    """Every indicator with its visible actuals, interim path and grade scale: 5 queries whatever
-    the number of indicators and actuals (indicators, interim overrides, actuals, grade bands,
-    settings).
-
-    Like evaluation.evaluate_indicators, but the actuals come from `visible_actuals`, whose public
-    rule (locked years only) evaluate_indicators' `confirmed_only` cannot express, and the spec is
-    kept for the interim path."""
+    """Every indicator with its visible actuals and every year evaluated: indicators 1, then
+    kpis.evaluation.timelines (visible actuals, interim overrides, targets in force, grade bands,
+    settings; +1 locked years for the public) whatever the number of indicators and actuals."""
     indicators = list(
-        indicators.select_related(
-            "basic_goal", "measure__policy__basic_goal", "department"
-        ).prefetch_related(
-            Prefetch(
-                "interim_targets",
-                queryset=InterimTarget.objects.order_by("fiscal_year"),
-                to_attr="interim_list",
-            )
-        )
+        indicators.select_related("basic_goal", "measure__policy__basic_goal", "department")
     )
-    ids = [i.pk for i in indicators]
-    by_indicator = defaultdict(dict)
-    actuals = visible_actuals(strategy, level, locked_years).filter(indicator_id__in=ids)
-    for a in actuals.order_by("fiscal_year"):
-        by_indicator[a.indicator_id][a.fiscal_year] = a
-    scale = grade_scale(strategy)
-    tolerance = settings_for(strategy).maintain_tolerance
-    out = []
-    for ind in indicators:
-        overrides = {o.fiscal_year: o.value for o in ind.interim_list}
-        # spec_for and yearly_values drop the storage scale (27700.0000 → 27700) themselves.
-        spec = spec_for(ind, strategy, overrides, tolerance)
-        out.append(IndicatorFigures(ind, spec, by_indicator[ind.pk], scale))
-    return out
+    lines = evaluation.timelines(
+        strategy, indicators, strategy.fiscal_years, reader=level, locked_years=locked_years
+    )
+    return [IndicatorFigures(t.indicator, t) for t in lines]

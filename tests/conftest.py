@@ -87,3 +87,15 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def final_basis(strategy):
+    """The strategy graded on 最終目標値に対する進捗率 (the other basis an administrator may pick)
+    instead of the default 年度按分."""
+    from kpis.models import EvaluationSettings
+
+    EvaluationSettings.objects.update_or_create(
+        strategy=strategy, defaults={"grade_basis": EvaluationSettings.GradeBasis.FINAL}
+    )
+    return strategy

@@ -42,7 +42,7 @@ def test_it_is_404_for_an_unknown_indicator_or_one_of_another_strategy(client, c
     assert client.get(f"/strategies/other/dashboard/indicators/{foreign.pk}/").status_code == 200
 
 
-def test_it_shows_the_grade_with_its_formula(client, charlie, coastal, no_opinions):
+def test_it_shows_the_grade_with_its_formula(client, charlie, coastal, no_opinions, final_basis):
     add_actual("1-ア-1-1", 2022, "26000")
     client.force_login(charlie)
     body = client.get(url(coastal, 2022)).content.decode()
@@ -52,7 +52,19 @@ def test_it_shows_the_grade_with_its_formula(client, charlie, coastal, no_opinio
     assert "達成率 = 実績値 26,000 ÷ 目標値 27,700 = 93.9%" in body
     assert 'data-grade="C">C △ 進捗あり<' in body
     assert "評価：C（△ 進捗あり）" in body
-    assert "中間目標との比較：実績値 26,000 ≧ 2022年度の中間目標 25,777" in body
+    # the final-target basis shows the interim target for reference, never a second verdict
+    assert "中間目標（参考）：実績値 26,000 ≧ 2022年度の中間目標 25,777" in body
+    assert "順調" not in body
+
+
+def test_it_grades_by_the_pace_on_the_default_basis(client, charlie, coastal, no_opinions):
+    add_actual("1-ア-1-1", 2022, "26000")
+    client.force_login(charlie)
+    body = client.get(url(coastal, 2022)).content.decode()
+    assert "進捗ペース = 進捗率 55.8% ÷ 経過割合 s(2022) 2/4 = 111.6%" in body
+    assert "評価：A（◎ 中間目標に到達）" in body
+    assert 'data-grade="A">A ◎ 中間目標に到達<' in body
+    assert "評価の方法" not in body or "年度按分" in body
 
 
 def test_the_chart_data_has_the_actuals_the_path_the_baseline_and_the_target(

@@ -157,6 +157,21 @@ def test_publishing_through_the_page(client, dave, strategy):
     assert Indicator.objects.get(code=CODE).target_value == Decimal("30000")
 
 
+def test_the_publish_page_asks_for_confirmation_with_the_list_of_changes(client, dave, strategy):
+    revision = open_revision(strategy, dave)
+    target_change(revision, dave)
+    client.force_login(dave)
+    detail = client.get(f"{BASE}/2/").content.decode()
+    assert f'href="{BASE}/2/publish/">第2版を公開する…</a>' in detail
+    assert f'action="{BASE}/2/publish/"' not in detail  # no one-click publish on the detail page
+    html = client.get(f"{BASE}/2/publish/").content.decode()
+    assert "公開後は取り消せません" in html
+    assert "変更の一覧（1件）" in html and CODE in html and "30,000" in html
+    assert f'<form method="post" action="{BASE}/2/publish/"' in html
+    revision.refresh_from_db()
+    assert revision.is_draft  # the page itself publishes nothing
+
+
 def test_every_kind_of_change_publishes_as_previewed(client, strategy, dave):
     """Publishing writes exactly what revisions.state.apply_changes says a change means."""
     revision = open_revision(strategy, dave, title="全種類の変更")

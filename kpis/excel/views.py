@@ -156,7 +156,9 @@ def _export_year(request, strategy):
 def export_xlsx(request, code):
     strategy = get_object_or_404(Strategy, code=code)
     year = _export_year(request, strategy)
-    content = export.write_xlsx(export.export_actuals(strategy, request.user, year))
+    actuals = list(export.export_actuals(strategy, request.user, year))
+    evaluations = export.evaluations_for(strategy, request.user, actuals)
+    content = export.write_xlsx(actuals, evaluations)
     return _attachment(content, XLSX, f"実績値_{year or '全年度'}_{strategy.code}.xlsx")
 
 
@@ -165,7 +167,9 @@ def export_xlsx(request, code):
 def export_csv(request, code):
     strategy = get_object_or_404(Strategy, code=code)
     year = _export_year(request, strategy)
-    content = export.write_csv(export.export_actuals(strategy, request.user, year))
+    actuals = list(export.export_actuals(strategy, request.user, year))
+    evaluations = export.evaluations_for(strategy, request.user, actuals)
+    content = export.write_csv(actuals, evaluations)
     return _attachment(
         content, "text/csv; charset=utf-8", f"実績値_{year or '全年度'}_{strategy.code}.csv"
     )
