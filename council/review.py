@@ -6,11 +6,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from council.selectors import opinion_index
-from kpis import achievement
-from kpis.evaluation import evaluate_indicators, grade_scale
+from kpis import achievement, numfmt
+from kpis.evaluation import (
+    COUNCIL_READER,
+    STAFF_READER,
+    Method,
+    YearEvaluation,
+    grade_scale,
+    mean_note,
+    method,
+    settings_for,
+    timelines,
+)
 from kpis.fiscal import fiscal_year_label
 from kpis.models import Actual, BasicGoal, Indicator, Measure
-from kpis.templatetags.kpi_format import format_number
 from population.models import PopulationPoint, PopulationTarget
 from population.selectors import actual_rows, load_figures, population_status
 
@@ -30,50 +39,65 @@ class YearCell:
 
 @dataclass
 class Row:
-    indicator: Indicator
-    result: achievement.Result
+    """An indicator in the review pack: the read model's YearEvaluation for the year."""
+
+    year: YearEvaluation
     cells: list  # [YearCell], one per strategy year
-    actual: Actual | None  # this fiscal year's
     opinion_count: int = 0  # this year's and last year's
+
+    @property
+    def indicator(self):
+        return self.year.indicator
+
+    @property
+    def result(self):
+        return self.year.result
+
+    @property
+    def actual(self):
+        return self.year.actual
 
     @property
     def unit(self):
         return self.indicator.unit
 
-    def value_text(self, value):
-        text = format_number(value, self.indicator.decimals)
-        unit = self.indicator.unit
-        return text if text == "−" or not unit else f"{text}{unit}"
-
     # Baseline and target as the evaluation used them (the target in force for the year).
     @property
     def baseline(self):
-        return self.result.inputs.get("baseline", self.indicator.baseline_value)
+        return self.year.baseline
 
     @property
     def baseline_year(self):
-        return self.result.inputs.get("baseline_year", self.indicator.baseline_fiscal_year)
+        return self.year.baseline_year
+
+    @property
+    def baseline_year_text(self):
+        return self.year.baseline_year_text
 
     @property
     def target(self):
-        return self.result.inputs.get("target", self.indicator.target_value)
+        return self.year.target
 
     @property
     def target_year(self):
-        return self.result.inputs.get("target_year", self.indicator.target_fiscal_year)
+        return self.year.target_year
 
     @property
     def baseline_text(self):
-        return self.value_text(self.baseline)
+        return self.year.baseline_text
 
     @property
     def target_text(self):
-        return self.value_text(self.target)
+        return self.year.target_text
+
+    @property
+    def interim_text(self):
+        return self.year.interim_text
 
     @property
     def evaluated_text(self):
         """The value graded: the year's figure, or the running total of a cumulative KPI."""
-        return self.value_text(self.result.value)
+        return self.year.value_text
 
     @property
     def is_cumulative(self):
@@ -81,14 +105,15 @@ class Row:
 
     @property
     def progress_text(self):
-        return achievement.format_rate(self.result.progress_rate)
+        return self.year.progress_text
+
+    @property
+    def graded_text(self):
+        return self.year.graded_text
 
     @property
     def grade_text(self):
-        r = self.result
-        if r.value is None:
-            return f"{r.grade}（{r.grade_description}）"
-        return f"{r.grade}（{r.symbol}）{r.grade_description}"
+        return self.year.grade_text
 
     @property
     def grade_class(self):
@@ -118,12 +143,16 @@ class GoalSection:
     goal: BasicGoal
     numeric_targets: list = field(default_factory=list)  # [Row]
     measures: list = field(default_factory=list)  # [MeasureSection]
-    rollup: achievement.RollUp | None = None
+    rollup: achievement.RollUp | None = None  # the KPIs only, as on the dashboard
     opinion_count: int = 0
 
     @property
     def mean_progress_text(self):
-        return achievement.format_rate(self.rollup.mean_progress if self.rollup else None)
+        return numfmt.rate(self.rollup.mean_progress if self.rollup else None)
+
+    @property
+    def mean_note(self):
+        return mean_note(self.rollup.rated if self.rollup else 0)
 
     @property
     def kpi_rows(self):
@@ -141,6 +170,7 @@ class ReviewPack:
     opinion_index: dict
     confirmed_only: bool
     scale: achievement.GradeScale
+    method: Method  # 評価の方法, printed with the pack
 
     @property
     def previous_year(self):
@@ -148,8 +178,8 @@ class ReviewPack:
 
     @property
     def column_count(self):
-        """Columns of an indicator table: 9 fixed ones and one per strategy year."""
-        return 9 + len(self.years)
+        """Columns of an indicator table: 10 fixed ones and one per strategy year."""
+        return 10 + len(self.years)
 
     @property
     def title(self):
@@ -159,10 +189,10 @@ class ReviewPack:
         return self.opinion_index.get((kind, target_id, fiscal_year), [])
 
 
-def _cells(evaluated, years, decimals, unit):
+def _cells(line, years, decimals, unit, fiscal_year):
     cells = []
     for year in years:
-        actual = evaluated.actuals.get(year)
+        actual = line.actuals.get(year) if year <= fiscal_year else None
         if actual is None:
             text = "−"
         elif actual.not_measurable:
@@ -170,16 +200,16 @@ def _cells(evaluated, years, decimals, unit):
         elif actual.value is None:
             text = "−"
         else:
-            text = format_number(actual.value, decimals)
-            text = f"{text}{unit}" if unit else text
+            text = numfmt.with_unit(numfmt.number(actual.value, decimals), unit)
         unconfirmed = actual is not None and actual.status != Actual.Status.CONFIRMED
         cells.append(YearCell(year=year, actual=actual, text=text, unconfirmed=unconfirmed))
     return cells
 
 
-def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
-    """Queries: goals, measures, indicators, those of evaluate_indicators (5), the grade scale,
-    opinions, and 3 for population."""
+def build_review_pack(strategy, fiscal_year, *, confirmed_only, reader=None) -> ReviewPack:
+    """Queries: goals, measures, indicators, the grade scale, those of evaluation.timelines (4),
+    opinions, and 3 for population. `reader` (a user) decides which actuals are read; without
+    one, `confirmed_only` picks the council's or the staff's view."""
     goals = list(BasicGoal.objects.filter(strategy=strategy).order_by("number"))
     measures = list(
         Measure.objects.filter(policy__basic_goal__strategy=strategy)
@@ -188,8 +218,12 @@ def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
     )
     indicators = list(Indicator.objects.for_strategy(strategy).with_tree().in_document_order())
     scale = grade_scale(strategy)
-    evaluated = evaluate_indicators(
-        strategy, indicators, fiscal_year, confirmed_only=confirmed_only, scale=scale
+    if reader is None or (confirmed_only and not isinstance(reader, str)):
+        # staff asking for the meeting's view (?confirmed=1) read as the council does
+        reader = COUNCIL_READER if confirmed_only else STAFF_READER
+    settings = settings_for(strategy)
+    lines = timelines(
+        strategy, indicators, [fiscal_year], reader=reader, scale=scale, settings=settings
     )
     years = strategy.fiscal_years
 
@@ -199,21 +233,19 @@ def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
         section = MeasureSection(measure=m)
         sections[m.policy.basic_goal_id].measures.append(section)
         measure_sections[m.policy.basic_goal_id][m.pk] = section
-    for ev in evaluated:
-        ind = ev.indicator
+    for line in lines:
+        ind = line.indicator
         row = Row(
-            indicator=ind,
-            result=ev.result,
-            cells=_cells(ev, years, ind.decimals, ind.unit),
-            actual=ev.actual,
+            year=line.at(fiscal_year),
+            cells=_cells(line, years, ind.decimals, ind.unit, fiscal_year),
         )
         if ind.level == Indicator.Level.GOAL:
             sections[ind.basic_goal_id].numeric_targets.append(row)
         else:
             measure_sections[ind.basic_goal_id][ind.measure_id].rows.append(row)
     for section in sections.values():
-        rows = section.numeric_targets + section.kpi_rows
-        section.rollup = achievement.roll_up([r.result for r in rows], scale)
+        # KPIs only, as the dashboard counts them (ROLLUP_COUNTS)
+        section.rollup = achievement.roll_up([r.result for r in section.kpi_rows], scale)
 
     index = opinion_index(strategy, [fiscal_year - 1, fiscal_year])
 
@@ -244,4 +276,5 @@ def build_review_pack(strategy, fiscal_year, *, confirmed_only) -> ReviewPack:
         opinion_index=index,
         confirmed_only=confirmed_only,
         scale=scale,
+        method=method(strategy, scale, settings),
     )

@@ -6,10 +6,12 @@ gets a leading "'" so that Excel never runs a typed note or opinion as a formula
 
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from kpis import numfmt
 from kpis.excel.neutralise import neutralise
 from kpis.fiscal import fiscal_year_label, short_label
 
@@ -19,7 +21,7 @@ THIN = Side(style="thin", color="9AA5B1")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-PERCENT = "0.0%"
+PERCENT = numfmt.PERCENT_FORMAT
 YEAR = "0"
 HEADER_ROW = 4
 
@@ -28,7 +30,12 @@ safe = neutralise  # text that Excel would read as a formula gets a leading apos
 
 
 def number_format(decimals: int) -> str:
-    return "#,##0" if not decimals else "#,##0." + "0" * decimals
+    return numfmt.excel_format(decimals)
+
+
+def value_format(value, decimals: int) -> str:
+    """A value's own decimals, never fewer than the indicator's (42.5 stays 42.5)."""
+    return numfmt.excel_value_format(value, decimals)
 
 
 def _put(ws, row, column, value, *, fmt=None, wrap=False, bold=False, italic=False, fill=None):
@@ -48,13 +55,18 @@ def _person(user):
     return user.get_full_name() or user.username
 
 
+def _date(when) -> str:
+    """The day in Asia/Tokyo (settings.TIME_ZONE): 08:44 on 30 November is 30 November."""
+    return f"{timezone.localtime(when):%Y-%m-%d}"
+
+
 def opinions_text(opinions) -> str:
     parts = []
     for o in opinions:
-        text = f"【意見】{o.body}（{_person(o.author)}・{o.created_at:%Y-%m-%d}）"
+        text = f"【意見】{o.body}（{_person(o.author)}・{_date(o.created_at)}）"
         response = o.response_or_none
         if response:
-            text += f"\n【対応方針】{response.body}（{_person(response.author)}・{response.updated_at:%Y-%m-%d}）"
+            text += f"\n【対応方針】{response.body}（{_person(response.author)}・{_date(response.updated_at)}）"
         else:
             text += "\n【対応方針】未記入"
         parts.append(text)
@@ -128,22 +140,27 @@ def _goal_sheet(wb, pack, section):
     def indicator_row(kind_label, r):
         nonlocal row
         ind = r.indicator
-        fmt = number_format(ind.decimals)
+        d = ind.decimals
         _put(ws, row, 1, kind_label)
         _put(ws, row, 2, ind.name, wrap=True)
         _put(ws, row, 3, ind.unit)
-        _put(ws, row, 4, r.baseline, fmt=fmt)
-        _put(ws, row, 5, r.baseline_year, fmt=YEAR)
-        _put(ws, row, 6, r.target, fmt=fmt)
+        _put(ws, row, 4, r.baseline, fmt=value_format(r.baseline, d))
+        # the year as on screen: 2020, or 「2020（推定）」 where the document gives none
+        year = r.baseline_year
+        if year is not None and r.year.baseline_year_estimated:
+            year = f"{year}（推定）"
+        _put(ws, row, 5, year, fmt=YEAR)
+        _put(ws, row, 6, r.target, fmt=value_format(r.target, d))
         _put(ws, row, 7, r.target_year, fmt=YEAR)
         column = 8
         for cell in r.cells:
             if cell.actual is not None and cell.actual.not_measurable:
                 _put(ws, row, column, "測定不能")
             else:
+                fmt = value_format(cell.value, d)
                 _put(ws, row, column, cell.value, fmt=fmt, italic=cell.unconfirmed)
             column += 1
-        _put(ws, row, column, r.result.value, fmt=fmt)
+        _put(ws, row, column, r.result.value, fmt=value_format(r.result.value, d))
         _put(ws, row, column + 1, r.result.progress_rate, fmt=PERCENT)
         _put(ws, row, column + 2, r.grade_text)
         _put(ws, row, column + 3, r.note, wrap=True)
@@ -176,14 +193,44 @@ def _goal_sheet(wb, pack, section):
             indicator_row(f"KPI {measure.code}", r)
     counts = "、".join(f"{label} {n}件" for label, n in section.rollup.counts.items())
     ws.cell(
-        row=row + 1, column=1, value=safe(f"評価の内訳：{counts}（計{section.rollup.total}件）")
+        row=row + 1,
+        column=1,
+        value=safe(f"KPIの評価の内訳（数値目標を除く）：{counts}（計{section.rollup.total}件）"),
     )
+    if section.rollup.mean_progress is not None:
+        ws.cell(row=row + 2, column=1, value="平均進捗率")
+        mean = ws.cell(row=row + 2, column=2, value=section.rollup.mean_progress)
+        mean.number_format = PERCENT
+        ws.cell(row=row + 2, column=3, value=safe(f"（{section.mean_note}）"))
+    _legend_footer(ws, pack)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _legend_footer(ws, pack):
+    """The grade legend at the foot of every printed page."""
+    ws.oddFooter.left.text = f"評価の区分：{pack.method.legend}"
+    ws.oddFooter.left.size = 10
+    ws.oddFooter.right.text = "&P / &N"
+
+
+def _method_sheet(wb, pack):
+    """評価の方法, as the page and the print explain it."""
+    ws = wb.create_sheet(title="評価の方法")
+    ws.cell(row=1, column=1, value="評価の方法").font = Font(bold=True, size=14)
+    ws.cell(row=2, column=1, value=safe(f"評価の区分：{pack.method.legend}"))
+    for i, (heading, text) in enumerate(pack.method.paragraphs, start=4):
+        _put(ws, i, 1, heading, bold=True)
+        _put(ws, i, 2, text, wrap=True)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 110
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _legend_footer(ws, pack)
 
 
 def _population_sheet(wb, pack):
@@ -264,6 +311,7 @@ def build_workbook(pack) -> bytes:
     for section in pack.goals:
         _goal_sheet(wb, pack, section)
     _population_sheet(wb, pack)
+    _method_sheet(wb, pack)
     wb.properties.title = pack.title
     wb.properties.creator = "根室市創生総合戦略 KPI進捗管理"
     out = io.BytesIO()

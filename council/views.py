@@ -140,7 +140,9 @@ def _confirmed_only(request):
 @login_required
 def review_pack(request, code, fiscal_year):
     strategy = _get_strategy_and_year(request, fiscal_year)
-    pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
+    pack = build_review_pack(
+        strategy, fiscal_year, confirmed_only=_confirmed_only(request), reader=request.user
+    )
     return render(
         request,
         "council/review_pack.html",
@@ -159,7 +161,9 @@ def review_pack(request, code, fiscal_year):
 @login_required
 def review_pack_xlsx(request, code, fiscal_year):
     strategy = _get_strategy_and_year(request, fiscal_year)
-    pack = build_review_pack(strategy, fiscal_year, confirmed_only=_confirmed_only(request))
+    pack = build_review_pack(
+        strategy, fiscal_year, confirmed_only=_confirmed_only(request), reader=request.user
+    )
     response = HttpResponse(
         build_workbook(pack),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

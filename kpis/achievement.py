@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from kpis import numfmt
+
 # Which way a KPI improves.
 INCREASE = "increase"
 DECREASE = "decrease"
@@ -33,11 +35,20 @@ PROGRESS_ABOVE = "progress_above"
 OTHERWISE = "otherwise"
 RULES = (MET, PROGRESS_AT_LEAST, PROGRESS_ABOVE, OTHERWISE)
 
+# What a year before the target year is graded against (EvaluationSettings.grade_basis).
+PRORATED = "prorated"  # 年度按分: the year's point on the straight path to the target (pace)
+FINAL = "final"  # 最終目標値に対する進捗率: the final target in every year
+BASES = (PRORATED, FINAL)
+
+# The rate a grade was decided by, as the page labels it.
+PACE = "pace"  # 進捗ペース = 進捗率 ÷ 経過割合 s(y)
+PROGRESS = "progress"  # 進捗率 toward the final target
+ACHIEVEMENT = "achievement"  # 達成率: no baseline (a level to reach or maintain)
+MEASURE_LABELS = {PACE: "進捗ペース", PROGRESS: "進捗率", ACHIEVEMENT: "達成率"}
+
 NO_RATE = "−"
 ZERO = Decimal(0)
 ONE = Decimal(1)
-_TENTH = Decimal("0.1")
-_HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class IndicatorSpec:
     baseline_year: int | None = None
     interim_overrides: Mapping[int, Decimal] = field(default_factory=dict)
     tolerance: Decimal = Decimal("0")  # maintain: met when actual >= target × (1 − tolerance)
+    basis: str = FINAL  # PRORATED or FINAL: what a year before the target year is graded against
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -64,6 +76,8 @@ class IndicatorSpec:
             )
         if self.first_year > self.last_year:
             raise ValueError("first_year is after last_year")
+        if self.basis not in BASES:
+            raise ValueError(f"unknown basis {self.basis!r}; expected one of {BASES}")
 
 
 @dataclass(frozen=True)
@@ -121,13 +135,28 @@ class Result:
     grade_description: str
     formula: str  # the calculation in Japanese, with the numbers used; one step per line
     inputs: Mapping[str, object]
+    pace: Decimal | None = None  # progress ÷ s(y) on the pro-rated basis before the target year
+    share: Decimal | None = None  # s(y), the share of the path due by this year
+    measure: str = PROGRESS  # PACE / PROGRESS / ACHIEVEMENT: what the grade was decided by
+    basis: str = FINAL
+
+    @property
+    def measure_label(self) -> str:
+        return MEASURE_LABELS[self.measure]
+
+    @property
+    def graded_rate(self) -> Decimal | None:
+        """The rate the grade was decided by (pace, progress or achievement)."""
+        return self.pace if self.measure == PACE else self.progress_rate
 
 
 @dataclass(frozen=True)
 class RollUp:
     counts: Mapping[str, int]  # every band label then the no-data label, zeros included
-    mean_progress: Decimal | None  # mean of the progress rates that could be computed
+    mean_progress: Decimal | None  # mean of the progress rates, each clamped to 0–100 %
     total: int
+    rated: int = 0  # how many results had a progress rate (the mean's denominator)
+    mean_pace: Decimal | None = None  # mean of the paces (pro-rated years), each clamped
 
 
 def interim_target(spec: IndicatorSpec, fiscal_year: int) -> Decimal | None:
@@ -206,15 +235,43 @@ def evaluate(
     lines.append(f"目標達成の判定：{relation} → {'達成' if met else '未達成'}")
 
     on_track = None if interim is None else _meets(spec, value, interim)
-    if interim is None:
-        lines.append(f"中間目標：なし（{interim_note}）")
+    measure = ACHIEVEMENT if _judged_by_achievement(spec) else PROGRESS
+    share = _share(spec, fiscal_year) if spec.basis == PRORATED else None
+    pace = None
+    if share is not None and interim is not None:
+        # 年度按分: graded by how far along the year's point of the path the KPI is.
+        measure = PACE
+        pace, pace_lines = _pace(spec, fiscal_year, name, value, progress, share, interim)
+        on_track = pace is not None and _at_least_one(pace)
+        lines += pace_lines
+        grade_met, grade_rate = on_track, pace
     else:
-        relation = _relation(spec, name, value, f"{fiscal_year}年度の中間目標", interim, on_track)
-        verdict = "順調" if on_track else "遅れ"
-        lines.append(f"中間目標との比較：{relation}（{interim_note}）→ {verdict}")
+        if interim is None:
+            lines.append(f"中間目標：なし（{interim_note}）")
+        elif spec.basis == FINAL and fiscal_year < spec.target_year:
+            # Shown for reference only: the grade below is against the final target.
+            relation = _relation(
+                spec, name, value, f"{fiscal_year}年度の中間目標", interim, on_track
+            )
+            lines.append(f"中間目標（参考）：{relation}（{interim_note}）")
+        else:
+            relation = _relation(
+                spec, name, value, f"{fiscal_year}年度の中間目標", interim, on_track
+            )
+            lines.append(f"中間目標との比較：{relation}（{interim_note}）")
+        grade_met, grade_rate = met, progress
+        if measure == ACHIEVEMENT:
+            lines.append(
+                "評価の基準：基準値のない指標のため、毎年度、目標値そのものに対する達成率で評価"
+            )
+        elif fiscal_year >= spec.target_year:
+            lines.append("評価の基準：目標年度以降のため、目標値に対する進捗率で評価")
+        else:
+            lines.append("評価の基準：最終目標値に対する進捗率で評価")
 
-    band = _grade(scale, met, progress)
-    lines.append(f"評価：{band.label}（{band.symbol} {band.description}）")
+    band = _grade(scale, grade_met, grade_rate)
+    description = _describe(band, measure)
+    lines.append(f"評価：{band.label}（{band.symbol} {description}）")
     return Result(
         fiscal_year=fiscal_year,
         value=value,
@@ -225,17 +282,24 @@ def evaluate(
         met=met,
         grade=band.label,
         symbol=band.symbol,
-        grade_description=band.description,
+        grade_description=description,
         formula="\n".join(lines),
         inputs=inputs,
+        pace=pace,
+        share=share,
+        measure=measure,
+        basis=spec.basis,
     )
 
 
 def roll_up(results: Iterable[Result], scale: GradeScale = DEFAULT_SCALE) -> RollUp:
-    """Count results per grade (in scale order) and average their progress rates."""
+    """Count results per grade (in scale order) and average their progress rates (and paces),
+    each clamped to 0–100 % first: one KPI at ▲2,750 % must not drag a goal's average below
+    zero, nor one far past its target lift it above 100 %."""
     counts = {band.label: 0 for band in scale.bands}
     counts[scale.no_data_label] = 0
     rates: list[Decimal] = []
+    paces: list[Decimal] = []
     total = 0
     for result in results:
         if result.grade not in counts:
@@ -243,27 +307,97 @@ def roll_up(results: Iterable[Result], scale: GradeScale = DEFAULT_SCALE) -> Rol
         counts[result.grade] += 1
         total += 1
         if result.progress_rate is not None:
-            rates.append(result.progress_rate)
+            rates.append(clamp(result.progress_rate))
+        if result.pace is not None:
+            paces.append(clamp(result.pace))
     mean = sum(rates, ZERO) / len(rates) if rates else None
-    return RollUp(counts=counts, mean_progress=mean, total=total)
+    mean_pace = sum(paces, ZERO) / len(paces) if paces else None
+    return RollUp(counts, mean, total, rated=len(rates), mean_pace=mean_pace)
+
+
+def clamp(rate: Decimal) -> Decimal:
+    """A rate limited to 0–100 % (0–1), as averages take it."""
+    return min(max(rate, ZERO), ONE)
 
 
 def format_rate(rate: Decimal | None) -> str:
     """A fraction as a percentage to one decimal ('32.4%'), or '−' when there is none."""
-    if rate is None:
-        return NO_RATE
-    return f"{_signed(_round(rate * 100, _TENTH))}%"
+    return numfmt.rate(rate)
 
 
 def format_number(value: Decimal) -> str:
     """A number for formula text: thousands separators, ▲ for negatives, the decimals it has."""
     # Only computed values (an interim target of 1/3) run past 4 places; typed ones never do.
-    if value.is_finite() and value.as_tuple().exponent < -4:
-        value = _round(value, _HUNDREDTH)
-    return _signed(value)
+    return numfmt.as_written(value)
 
 
 # --- internals ---------------------------------------------------------------------------
+
+
+def _judged_by_achievement(spec: IndicatorSpec) -> bool:
+    """No baseline (a level to reach) or a level to maintain: the target itself, every year."""
+    if spec.direction == MAINTAIN:
+        return True
+    return spec.baseline is None and spec.aggregation != CUMULATIVE
+
+
+def path_start(spec: IndicatorSpec) -> int:
+    """b: the year the straight path starts from (the baseline year; the year before the
+    strategy's first year where the document gives none, or for a cumulative KPI)."""
+    if spec.aggregation == CUMULATIVE or spec.baseline_year is None:
+        return spec.first_year - 1
+    return spec.baseline_year
+
+
+def _share(spec: IndicatorSpec, fiscal_year: int) -> Decimal | None:
+    """s(y) = (y − b) ÷ (T − b) for a year before the target year, else None (graded against
+    the target itself)."""
+    if _judged_by_achievement(spec) or fiscal_year >= spec.target_year:
+        return None
+    start = path_start(spec)
+    span, elapsed = spec.target_year - start, fiscal_year - start
+    if span <= 0 or elapsed <= 0:
+        return None
+    return Decimal(elapsed) / Decimal(span)
+
+
+def _pace(spec, fiscal_year, name, value, progress, share, interim):
+    """進捗ペース = 進捗率 ÷ s(y); an individually set interim target replaces the path."""
+    start = path_start(spec)
+    s_text = f"{fiscal_year - start}/{spec.target_year - start}"
+    if fiscal_year in spec.interim_overrides:
+        origin = spec.baseline if spec.baseline is not None else ZERO
+        if spec.direction == DECREASE:
+            pace = _div(origin - value, origin - interim)
+        else:
+            pace = _div(value - origin, interim - origin)
+        expr = f"{name}の{fiscal_year}年度の中間目標 {format_number(interim)}（個別に設定）に対する進捗"
+    else:
+        pace = _div(progress, share) if progress is not None else None
+        expr = f"進捗率 {format_rate(progress)} ÷ 経過割合 s({fiscal_year}) {s_text}"
+    relation = "≧" if pace is not None and _at_least_one(pace) else "＜"
+    return pace, [
+        f"中間目標（{fiscal_year}年度）= {format_number(interim)}"
+        f"（{_interim(spec, fiscal_year)[1]}、経過割合 s = {s_text}）",
+        f"進捗ペース = {expr} = {_rate_text(pace, '中間目標が基準値と同じ')}",
+        f"評価の基準：年度按分（進捗ペース {format_rate(pace)} {relation} 100% で中間目標に到達）",
+    ]
+
+
+def _at_least_one(rate: Decimal) -> bool:
+    # Decimal division of an exact path (1/3) leaves 0.9999…; 12 places decide, not the 28th.
+    return _round(rate, Decimal("1e-12")) >= ONE
+
+
+def _describe(band: GradeBand, measure: str) -> str:
+    """The band's description as it applies to the rate that decided it."""
+    if measure == PACE:
+        if band.rule == MET:
+            return "中間目標に到達" if band.description == "目標達成" else band.description
+        return band.description.replace("進捗率", "進捗ペース")
+    if measure == ACHIEVEMENT:
+        return band.description.replace("進捗率", "達成率")
+    return band.description
 
 
 def _years_used(
@@ -425,9 +559,3 @@ def _round(value: Decimal, step: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, value.adjusted() + 10)
         return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-def _signed(value: Decimal) -> str:
-    # ▲ is how Japanese public documents write a negative figure.
-    text = f"{abs(value):,f}"
-    return f"▲{text}" if value < 0 else text

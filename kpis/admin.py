@@ -16,6 +16,7 @@ from kpis.models import (
     InterimTarget,
     Measure,
     Policy,
+    SentMail,
     Strategy,
     WorkflowEvent,
     YearReview,
@@ -193,6 +194,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                     "direction",
                     "aggregation",
                     "decimals",
+                    "allow_negative",
                 ]
             },
         ),
@@ -209,7 +211,7 @@ class GradeBandAdmin(admin.ModelAdmin):
 
 @admin.register(EvaluationSettings)
 class EvaluationSettingsAdmin(admin.ModelAdmin):
-    list_display = ["strategy", "outlier_threshold", "maintain_tolerance"]
+    list_display = ["strategy", "grade_basis", "outlier_threshold", "maintain_tolerance"]
     search_fields = ["strategy__name"]
 
 
@@ -251,6 +253,7 @@ class ActualAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "confirmed_by",
         "confirmed_at",
+        "returned_at",
     ]
 
     # An edit here is a save like any other (kpis.services.save_actual): refused for a locked
@@ -303,7 +306,14 @@ class ActualAdmin(SimpleHistoryAdmin):
 
 @admin.register(YearReview)
 class YearReviewAdmin(admin.ModelAdmin):
-    list_display = ["strategy", "fiscal_year", "is_locked", "locked_by", "locked_at"]
+    list_display = [
+        "strategy",
+        "fiscal_year",
+        "is_locked",
+        "locked_by",
+        "locked_at",
+        "entry_deadline",
+    ]
     list_filter = ["strategy", "is_locked"]
     search_fields = ["strategy__name"]
 
@@ -319,4 +329,19 @@ class WorkflowEventAdmin(admin.ModelAdmin):
         return False  # the workflow log is a record, not something to edit
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentMail)
+class SentMailAdmin(admin.ModelAdmin):
+    """What send_reminders sent: deleting a row lets that mail go again on the next run."""
+
+    list_display = ["sent_at", "recipient", "subject", "key"]
+    search_fields = ["key", "subject", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

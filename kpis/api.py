@@ -177,6 +177,7 @@ def list_indicators(request, code: str = STRATEGY_CODE, fiscal_year: int | None 
         "fiscal_year_locked": year in locked,
         "access": level,
         "indicators": [s.indicator_out(f, year) for f in figures],
+        "basic_goals": [s.goal_rollup_out(g) for g in sel.goal_rollups(figures, year)],
     }
 
 
@@ -208,7 +209,9 @@ def indicator_detail(
     return {
         **s.indicator_out(f, year),
         "access": level,
-        "evaluations": [s.evaluation_out(f.evaluate(y), d) for y in strategy.fiscal_years],
+        "evaluations": [
+            s.evaluation_out(f.evaluate(y), d, f.year(y)) for y in strategy.fiscal_years
+        ],
     }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from kpis import achievement
+from kpis import achievement, numfmt
 from kpis.models import Actual, Indicator
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -157,6 +157,36 @@ class EvaluationOut(Schema):
     symbol: str = Field(..., description="評価の記号（◎○△×、実績なしは −）")
     grade_description: str = Field(..., description="評価の説明（例 目標達成）")
     formula: str = Field(..., description="計算式（使った数値を含む日本語。1行に1段階）")
+    target_value: DecimalStr = dec(
+        "この年度の評価に用いた目標値（改訂があれば、その年度に適用されていた目標値）"
+    )
+    target_fiscal_year: int = Field(..., description="この年度の評価に用いた目標年度")
+    baseline_value: DecimalStr | None = dec("この年度の評価に用いた基準値（なければ null）")
+    baseline_fiscal_year: int | None = Field(
+        ...,
+        description="按分の起点とした基準年度（文書に記載がなければ計画期間の前年度。基準値がなければ null）",
+    )
+    baseline_fiscal_year_estimated: bool = Field(
+        ..., description="基準年度が文書に記載されておらず推定したものか"
+    )
+    grade_basis: Literal["prorated", "final"] = Field(
+        ...,
+        description="総合戦略の評価の基準（prorated 年度按分：目標年度より前は中間目標に対する進捗ペース / "
+        "final 最終目標値に対する進捗率）",
+    )
+    graded_by: Literal["pace", "progress", "achievement"] = Field(
+        ...,
+        description="評価を決めた率（pace 進捗ペース / progress 進捗率 / "
+        "achievement 達成率：基準値のない指標）",
+    )
+    graded_by_label: str = Field(..., description="評価を決めた率の表示名")
+    pace: DecimalStr | None = dec(
+        "進捗ペース（進捗率 ÷ 経過割合。割合、丸めなし）。年度按分で目標年度より前の年度のみ、ほかは null"
+    )
+    pace_text: str = Field(..., description="進捗ペースの表示（例 111.6%、なしは −）")
+    value_text: str = Field(
+        ..., description="評価に用いた実績値の表示（画面・印刷・Excelと同じ書き方。例 42.5%、▲12）"
+    )
 
 
 class IndicatorOut(Schema):
@@ -209,6 +239,23 @@ class IndicatorDetailOut(IndicatorOut):
     evaluations: list[EvaluationOut] = Field(..., description="計画期間の全年度の効果検証")
 
 
+class GradeCountOut(Schema):
+    grade: str = Field(..., description="評価（A〜D、実績なしは −）")
+    count: int = Field(..., description="件数")
+
+
+class GoalRollUpOut(Schema):
+    basic_goal: int = Field(..., description="基本目標の番号")
+    counts_what: str = Field(..., description="数えた指標（KPIのみ。数値目標は含みません）")
+    total: int = Field(..., description="数えたKPIの件数")
+    counts: list[GradeCountOut] = Field(..., description="評価ごとの件数（評価の区分の順）")
+    mean_progress: DecimalStr | None = dec(
+        "平均進捗率（各KPIの進捗率を0〜1に収めてから平均した割合。丸めなし）。なければ null"
+    )
+    mean_progress_text: str = Field(..., description="平均進捗率の表示（例 42.3%、なしは −）")
+    rated: int = Field(..., description="平均に用いた（進捗率を計算できた）KPIの件数")
+
+
 class IndicatorListOut(Schema):
     strategy: str = Field(..., description="総合戦略のコード")
     fiscal_year: int = Field(..., description="効果検証の年度")
@@ -219,6 +266,10 @@ class IndicatorListOut(Schema):
         "council 有識者：全年度の確認済み / staff 職員：下書きを含むすべて）",
     )
     indicators: list[IndicatorOut] = Field(..., description="数値目標とKPI（文書の順）")
+    basic_goals: list[GoalRollUpOut] = Field(
+        ...,
+        description="基本目標ごとのKPIの評価の内訳と平均進捗率（ダッシュボード・効果検証資料と同じ値）",
+    )
 
 
 class ProjectListingOut(Schema):
@@ -280,7 +331,8 @@ def actual_out(actual: Actual, decimals: int) -> dict:
     }
 
 
-def evaluation_out(result: achievement.Result, decimals: int) -> dict:
+def evaluation_out(result: achievement.Result, decimals: int, year) -> dict:
+    """`year`: the read model's YearEvaluation (kpis.evaluation) the result belongs to."""
     return {
         "fiscal_year": result.fiscal_year,
         "value": exact(result.value, decimals),
@@ -295,6 +347,17 @@ def evaluation_out(result: achievement.Result, decimals: int) -> dict:
         "symbol": result.symbol,
         "grade_description": result.grade_description,
         "formula": result.formula,
+        "target_value": exact(year.target, decimals),
+        "target_fiscal_year": year.target_year,
+        "baseline_value": exact(year.baseline, decimals),
+        "baseline_fiscal_year": year.baseline_year,
+        "baseline_fiscal_year_estimated": year.baseline_year_estimated,
+        "grade_basis": result.basis,
+        "graded_by": result.measure,
+        "graded_by_label": result.measure_label,
+        "pace": exact(result.pace),
+        "pace_text": numfmt.rate(result.pace),
+        "value_text": year.value_text,
     }
 
 
@@ -331,7 +394,22 @@ def indicator_out(figures, fiscal_year: int) -> dict:
             {"fiscal_year": y, "value": exact(v, d), "overridden": y in overridden}
             for y, v in figures.interim_path.items()
         ],
-        "evaluation": evaluation_out(figures.evaluate(fiscal_year), d),
+        "evaluation": evaluation_out(figures.evaluate(fiscal_year), d, figures.year(fiscal_year)),
+    }
+
+
+def goal_rollup_out(item) -> dict:
+    from kpis.evaluation import ROLLUP_COUNTS
+
+    r = item["rollup"]
+    return {
+        "basic_goal": item["basic_goal"],
+        "counts_what": ROLLUP_COUNTS,
+        "total": r.total,
+        "counts": [{"grade": g, "count": n} for g, n in r.counts.items()],
+        "mean_progress": exact(r.mean_progress),
+        "mean_progress_text": numfmt.rate(r.mean_progress),
+        "rated": r.rated,
     }
 
 

@@ -7,15 +7,11 @@ Access rule, decided in kpis/access.py (`visible_actuals` here is its delegate):
 - 入力担当 / 事務局 / 管理者 (staff): every value, drafts and submissions included.
 Strategy structure, targets and projects are public."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
-from kpis import access, achievement
+from kpis import access, achievement, evaluation
 from kpis.access import COUNCIL, PUBLIC, STAFF  # noqa: F401 - re-exported for callers
-from kpis.evaluation import grade_scale, settings_for, spec_for, yearly_values
-from kpis.models import Indicator, InterimTarget
+from kpis.models import Indicator
 
 
 def access_level(user) -> str:
@@ -42,56 +38,70 @@ def default_fiscal_year(strategy, locked_years) -> int:
 
 @dataclass
 class IndicatorFigures:
+    """An indicator as the API answers it: a thin view of the read model's timeline
+    (kpis.evaluation.timelines), so the API grades every year as the pages do."""
+
     indicator: Indicator
-    spec: achievement.IndicatorSpec
-    actuals: dict  # fiscal_year → Actual, only the visible ones
+    timeline: evaluation.Timeline
     scale: achievement.GradeScale
 
     @property
+    def actuals(self) -> dict:
+        return self.timeline.actuals
+
+    @property
     def interim_path(self) -> dict:
-        return achievement.interim_path(self.spec)
+        """Each year's interim target in force (the target of that year's revision)."""
+        return {
+            y: e.result.interim_target
+            for y, e in self.timeline.years.items()
+            if e.result.interim_target is not None
+        }
 
     @property
     def overridden_years(self) -> set:
-        return set(self.spec.interim_overrides)
+        return {y for y, e in self.timeline.years.items() if y in e.spec.interim_overrides}
+
+    def year(self, fiscal_year: int) -> evaluation.YearEvaluation:
+        return self.timeline.at(fiscal_year)
 
     def evaluate(self, fiscal_year: int) -> achievement.Result:
-        """The engine's result computed from the visible values only (so a cumulative total
-        never includes a value the reader may not see)."""
-        values = yearly_values(self.actuals.values(), self.indicator.decimals)
-        return achievement.evaluate(self.spec, values, fiscal_year, self.scale)
+        """The year's result from the visible values only (a cumulative total never includes
+        a value the reader may not see), against the target in force that year."""
+        return self.timeline.at(fiscal_year).result
 
 
 def indicator_figures(strategy, indicators, level: str, locked_years) -> list[IndicatorFigures]:
-    """Every indicator with its visible actuals, interim path and grade scale: 5 queries whatever
-    the number of indicators and actuals (indicators, interim overrides, actuals, grade bands,
-    settings).
-
-    Like evaluation.evaluate_indicators, but the actuals come from `visible_actuals`, whose public
-    rule (locked years only) evaluate_indicators' `confirmed_only` cannot express, and the spec is
-    kept for the interim path."""
+    """Every indicator with its visible actuals and every year evaluated: indicators 1, then
+    kpis.evaluation.timelines (visible actuals, interim overrides, targets in force, grade bands,
+    settings; +1 locked years for the public) whatever the number of indicators and actuals."""
     indicators = list(
-        indicators.select_related(
-            "basic_goal", "measure__policy__basic_goal", "department"
-        ).prefetch_related(
-            Prefetch(
-                "interim_targets",
-                queryset=InterimTarget.objects.order_by("fiscal_year"),
-                to_attr="interim_list",
-            )
-        )
+        indicators.select_related("basic_goal", "measure__policy__basic_goal", "department")
     )
-    ids = [i.pk for i in indicators]
-    by_indicator = defaultdict(dict)
-    actuals = visible_actuals(strategy, level, locked_years).filter(indicator_id__in=ids)
-    for a in actuals.order_by("fiscal_year"):
-        by_indicator[a.indicator_id][a.fiscal_year] = a
-    scale = grade_scale(strategy)
-    tolerance = settings_for(strategy).maintain_tolerance
+    scale = evaluation.grade_scale(strategy)
+    lines = evaluation.timelines(
+        strategy,
+        indicators,
+        strategy.fiscal_years,
+        reader=level,
+        locked_years=locked_years,
+        scale=scale,
+    )
+    return [IndicatorFigures(t.indicator, t, scale) for t in lines]
+
+
+def goal_rollups(figures, fiscal_year) -> list[dict]:
+    """Per basic goal, its KPIs of the year (数値目標 not counted) by grade and the mean of their
+    progress rates clamped to 0–100 %: the numbers the dashboard and the review pack show."""
+    by_goal = {}
+    for f in figures:
+        ind = f.indicator
+        by_goal.setdefault(ind.basic_goal.number, [])
+        if ind.level == Indicator.Level.KPI and ind.in_force(fiscal_year):
+            by_goal[ind.basic_goal.number].append(f.evaluate(fiscal_year))
     out = []
-    for ind in indicators:
-        overrides = {o.fiscal_year: o.value for o in ind.interim_list}
-        # spec_for and yearly_values drop the storage scale (27700.0000 → 27700) themselves.
-        spec = spec_for(ind, strategy, overrides, tolerance)
-        out.append(IndicatorFigures(ind, spec, by_indicator[ind.pk], scale))
+    for number, results in sorted(by_goal.items()):
+        scale = figures[0].scale
+        r = achievement.roll_up(results, scale)
+        out.append({"basic_goal": number, "rollup": r})
     return out

@@ -3,9 +3,8 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from kpis import achievement
-from kpis.evaluation import settings_for, spec_for
-from kpis.models import Actual, Department, Indicator, InterimTarget
+from kpis.evaluation import STAFF_READER, YearEvaluation, settings_for, timelines
+from kpis.models import Actual, Department, Indicator
 
 
 @dataclass
@@ -13,38 +12,37 @@ class EntryRow:
     indicator: Indicator
     actuals: dict  # fiscal_year → Actual
     interim_target: object
+    year: YearEvaluation | None = None  # the year as judged (target in force, interim)
     past: list = field(
         default_factory=list
     )  # [(fiscal_year, Actual|None)] for earlier strategy years
     current: Actual | None = None  # this year's actual, if any
     form: object = None
+    read_only_reason: str = ""  # why the row cannot be changed (confirmed, locked year)
 
 
 def entry_rows(strategy, department, fiscal_year):
-    """Indicators of a department with every year's actual and the interim target: 3 queries."""
+    """Indicators of a department with every year's actual and the target and interim target in
+    force for the year (kpis.evaluation.timelines, staff's view): indicators 1, timelines 5."""
     indicators = list(
         Indicator.objects.filter(basic_goal__strategy=strategy, department=department)
         .select_related("basic_goal", "measure__policy")
         .in_document_order()
     )
-    ids = [i.pk for i in indicators]
-    actuals = defaultdict(dict)
-    for a in Actual.objects.filter(indicator_id__in=ids):
-        actuals[a.indicator_id][a.fiscal_year] = a
-    overrides = defaultdict(dict)
-    for o in InterimTarget.objects.filter(indicator_id__in=ids):
-        overrides[o.indicator_id][o.fiscal_year] = o.value
+    lines = timelines(strategy, indicators, [fiscal_year], reader=STAFF_READER)
     rows = []
-    for ind in indicators:
-        spec = spec_for(ind, strategy, overrides[ind.pk], tolerance=0)
-        row = EntryRow(
-            indicator=ind,
-            actuals=actuals[ind.pk],
-            interim_target=achievement.interim_target(spec, fiscal_year),
-            past=[(y, actuals[ind.pk].get(y)) for y in strategy.fiscal_years if y < fiscal_year],
-            current=actuals[ind.pk].get(fiscal_year),
+    for line in lines:
+        actuals, year = line.actuals, line.at(fiscal_year)
+        rows.append(
+            EntryRow(
+                indicator=line.indicator,
+                actuals=actuals,
+                interim_target=year.interim,
+                year=year,
+                past=[(y, actuals.get(y)) for y in strategy.fiscal_years if y < fiscal_year],
+                current=actuals.get(fiscal_year),
+            )
         )
-        rows.append(row)
     return rows
 
 
@@ -70,19 +68,26 @@ def departments_for(user, strategy):
     return [d for d in qs if d.pk in permissions.department_ids(user)]
 
 
-STATUS_KEYS = ["missing", Actual.Status.DRAFT, Actual.Status.SUBMITTED, Actual.Status.CONFIRMED]
+STATUS_KEYS = [
+    "missing",
+    Actual.Status.DRAFT,
+    "returned",  # a draft sent back by the secretariat (差戻し)
+    Actual.Status.SUBMITTED,
+    Actual.Status.CONFIRMED,
+]
 
 
 def status_counts(strategy, fiscal_year):
-    """{department name or '未割当': Counter(missing/draft/submitted/confirmed)}: 2 queries."""
+    """{department name or '未割当': Counter(missing/draft/returned/submitted/confirmed)}: 2 queries."""
     indicators = Indicator.objects.filter(basic_goal__strategy=strategy).select_related(
         "department"
     )
-    statuses = dict(
-        Actual.objects.filter(
+    statuses = {
+        pk: "returned" if status == Actual.Status.DRAFT and returned_at else status
+        for pk, status, returned_at in Actual.objects.filter(
             indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year
-        ).values_list("indicator_id", "status")
-    )
+        ).values_list("indicator_id", "status", "returned_at")
+    }
     counts = defaultdict(Counter)
     for ind in indicators:
         key = (ind.department.name, ind.department_id) if ind.department else ("未割当", None)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from kpis import achievement
 from kpis.access import Access, resolve_strategy
-from kpis.evaluation import CURRENT, IN_FORCE, evaluate_indicators
+from kpis.evaluation import COUNCIL_READER, STAFF_READER, grade_scale, timelines
 from kpis.models import Actual, Indicator, Strategy
 from revisions.models import Revision
 
@@ -48,10 +48,6 @@ def get_revision_for_user(strategy, number, user, *, with_snapshot=True) -> Revi
     return revision
 
 
-def latest_published(strategy) -> Revision | None:
-    return Revision.objects.filter(strategy=strategy).published().order_by("-number").first()
-
-
 def snapshot_of(revision) -> dict:
     """A published revision's stored snapshot, or a draft's preview (published state + its
     changes applied in memory)."""
@@ -75,14 +71,12 @@ class Judgements(NamedTuple):
 
 def judgements(indicator, strategy, fiscal_year, confirmed_only) -> Judgements:
     """How `fiscal_year` was judged against the target then in force, and how it would be judged
-    against the current target (10 queries)."""
-    (then,) = evaluate_indicators(
-        strategy, [indicator], fiscal_year, confirmed_only=confirmed_only, rule=IN_FORCE
-    )
-    (now,) = evaluate_indicators(
-        strategy, [indicator], fiscal_year, confirmed_only=confirmed_only, rule=CURRENT
-    )
-    return judgements_from(then.result, now.result)
+    against the current target: one read-model timeline (kpis.evaluation, 5 queries)."""
+    reader = COUNCIL_READER if confirmed_only else STAFF_READER
+    scale = grade_scale(strategy)
+    (line,) = timelines(strategy, [indicator], [fiscal_year], reader=reader, scale=scale)
+    now = line.under_current_target(strategy, fiscal_year, scale)
+    return judgements_from(line.at(fiscal_year).result, now)
 
 
 def judgements_from(then, now) -> Judgements:

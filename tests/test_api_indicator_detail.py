@@ -25,9 +25,19 @@ def test_it_shows_one_indicator_with_every_years_evaluation(client, strategy):
     assert body["access"] == "public"
     assert body["evaluation"]["fiscal_year"] == 2022  # the latest locked year
     assert [e["fiscal_year"] for e in body["evaluations"]] == [2021, 2022, 2023, 2024]
-    assert [e["grade"] for e in body["evaluations"]] == ["C", "A", "−", "−"]
+    # FY2021 exactly on its path (24,815.5 = the 2021 interim target): A on the default basis
+    assert [e["grade"] for e in body["evaluations"]] == ["A", "A", "−", "−"]
     assert body["evaluations"][0]["progress_rate_text"] == "25.0%"
+    assert body["evaluations"][0]["pace_text"] == "100.0%"
     assert body["evaluations"][0]["on_track"] is True  # exactly the 2021 interim target
+    assert body["evaluations"][0]["value_text"] == "24,815.5t"
+
+
+def test_on_the_final_target_basis_the_same_year_is_c(client, final_basis):
+    lock(final_basis, 2021)
+    add_actual("1-ア-1-1", 2021, "24815.5")
+    first = client.get(URL).json()["evaluations"][0]
+    assert (first["grade"], first["graded_by"], first["pace"]) == ("C", "progress", None)
 
 
 def test_it_has_the_same_fields_as_the_list(client, strategy):
@@ -58,7 +68,7 @@ def test_it_reads_in_a_fixed_number_of_queries(client, strategy, django_assert_n
     lock(strategy, 2021)
     for year in strategy.fiscal_years:
         add_actual("1-ア-1-1", year, "25000")
-    # 1 strategy, 2 locked years, 3 indicator, 4 interim overrides, 5 actuals, 6 grade bands,
-    # 7 evaluation settings
-    with django_assert_num_queries(7):
+    # 1 strategy, 2 locked years, 3 indicator, 4 actuals, 5 interim overrides, 6 targets in
+    # force (revisions), 7 grade bands, 8 evaluation settings
+    with django_assert_num_queries(8):
         client.get(URL)

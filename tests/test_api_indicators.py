@@ -69,7 +69,7 @@ def test_it_grades_a_value_meeting_the_target_a(client, strategy):
     evaluation = by_code(client.get(URL, {"fiscal_year": 2022}).json())["1-ア-1-1"]["evaluation"]
     assert evaluation["fiscal_year"] == 2022
     assert (evaluation["grade"], evaluation["symbol"]) == ("A", "◎")
-    assert evaluation["grade_description"] == "目標達成"
+    assert evaluation["grade_description"] == "中間目標に到達"  # 年度按分: FY2022 of 2024
     assert evaluation["met"] is True and evaluation["on_track"] is True
     assert evaluation["progress_rate"] == "1" and evaluation["progress_rate_text"] == "100.0%"
     assert evaluation["achievement_rate"] == "1"
@@ -80,13 +80,26 @@ def test_it_grades_a_value_meeting_the_target_a(client, strategy):
     )
 
 
-def test_it_grades_halfway_progress_c_and_on_track(client, bob, strategy):
+def test_it_grades_halfway_progress_c_and_on_track(client, bob, final_basis):
     add_actual("1-ア-1-1", 2022, "25777", status=Actual.Status.DRAFT)
     client.force_login(bob)
     evaluation = by_code(client.get(URL, {"fiscal_year": 2022}).json())["1-ア-1-1"]["evaluation"]
     assert evaluation["progress_rate"] == "0.5" and evaluation["progress_rate_text"] == "50.0%"
     assert evaluation["grade"] == "C" and evaluation["met"] is False
     assert evaluation["on_track"] is True
+    assert (evaluation["grade_basis"], evaluation["graded_by"]) == ("final", "progress")
+    assert evaluation["pace"] is None
+
+
+def test_it_grades_halfway_progress_in_fy2022_a_on_the_prorated_path(client, bob, strategy):
+    add_actual("1-ア-1-1", 2022, "25777", status=Actual.Status.DRAFT)
+    client.force_login(bob)
+    evaluation = by_code(client.get(URL, {"fiscal_year": 2022}).json())["1-ア-1-1"]["evaluation"]
+    assert evaluation["progress_rate"] == "0.5"
+    assert (evaluation["pace"], evaluation["pace_text"]) == ("1", "100.0%")
+    assert (evaluation["grade"], evaluation["graded_by"]) == ("A", "pace")
+    assert evaluation["grade_basis"] == "prorated" and evaluation["on_track"] is True
+    assert evaluation["target_value"] == "27700" and evaluation["baseline_value"] == "23854"
 
 
 def test_it_reports_no_data_without_an_actual(client, strategy):
@@ -139,8 +152,9 @@ def test_it_writes_japanese_as_utf8(client, strategy):
 
 
 # 1 strategy, 2 locked years, 3 indicators (goal, measure → policy → goal, department),
-# 4 interim-target overrides, 5 actuals, 6 grade bands, 7 evaluation settings
-PUBLIC_QUERIES = 7
+# 4 actuals, 5 interim-target overrides, 6 targets in force (revisions), 7 grade bands,
+# 8 evaluation settings
+PUBLIC_QUERIES = 8
 
 
 def test_it_reads_in_a_fixed_number_of_queries_whatever_the_actuals(

@@ -21,7 +21,9 @@ def url(ind, year):
     return f"/strategies/nemuro-2/dashboard/indicators/{ind.pk}/?year={year}"
 
 
-def test_fy2022_is_judged_then_against_27700_and_shown_under_30000(client, charlie, revised):
+def test_fy2022_is_judged_then_against_27700_and_shown_under_30000(
+    client, charlie, revised, final_basis
+):
     client.force_login(charlie)
     body = client.get(url(revised, 2022)).content.decode()
     assert "当時の目標での評価" in body and "現在の目標での評価" in body

@@ -50,7 +50,7 @@ def test_the_navigation_links_to_the_dashboard(client, charlie, strategy):
     assert f'<a href="{BASE}">ダッシュボード</a>' in body
 
 
-def test_it_grades_known_actuals_and_counts_them_per_goal(client, charlie, strategy):
+def test_it_grades_known_actuals_and_counts_them_per_goal(client, charlie, final_basis):
     add_actual("1-ア-1-1", 2022, "27700")  # = target → A
     add_actual("2-N1", 2022, "2.05")  # 人口減少率 2.44 → 2.00: (2.44−2.05)/(2.44−2.00) = 88.6% → B
     client.force_login(charlie)
@@ -72,7 +72,7 @@ def test_it_grades_known_actuals_and_counts_them_per_goal(client, charlie, strat
     assert counts(goal2)["−"] == kpi_count(2)  # numeric targets are not counted with the KPIs
 
 
-def test_it_shows_progress_below_the_target_as_c(client, charlie, strategy):
+def test_it_shows_progress_below_the_target_as_c(client, charlie, final_basis):
     add_actual("1-ア-1-1", 2022, "26000")  # (26000 − 23854) ÷ (27700 − 23854) = 55.8%
     client.force_login(charlie)
     body = client.get(BASE + "?year=2022").content.decode()
@@ -207,7 +207,7 @@ def test_the_default_order_is_the_documents(client, charlie, strategy):
     assert row_ids(body) == want
 
 
-def test_it_downloads_the_filtered_sorted_table_as_xlsx(client, bob, strategy):
+def test_it_downloads_the_filtered_sorted_table_as_xlsx(client, bob, final_basis):
     add_actual("1-ア-1-1", 2022, "26000")
     add_actual("2-N1", 2022, "2.05", status=Actual.Status.DRAFT, data_year=2021)
     Indicator.objects.filter(code="2-N2").update(name='=HYPERLINK("http://example.com")')
@@ -245,7 +245,7 @@ def test_it_downloads_the_filtered_sorted_table_as_xlsx(client, bob, strategy):
     assert first[10] == pytest.approx(float(Decimal("0.39") / Decimal("0.44")))
     assert first[11] == "B ○ 進捗率80%以上"
     assert ws.cell(row=2, column=8).number_format == '#,##0.00;"▲"#,##0.00'
-    assert ws.cell(row=2, column=11).number_format == "0.0%"
+    assert ws.cell(row=2, column=11).number_format == '0.0%;"▲"0.0%'
     names = [r[3] for r in rows[1:]]
     assert '\'=HYPERLINK("http://example.com")' in names  # neutralised, not a formula
     assert "沿岸漁業における生産量" not in names  # goal 1 was filtered out
@@ -268,15 +268,14 @@ def test_the_council_xlsx_has_confirmed_values_only_and_no_status_column(client,
 def _overview_queries(year_given):
     # 1 session, 2 user, 3 strategy, 4 the user's groups (confirmed values only?),
     # [5 latest fiscal year with a visible actual: only without ?year=],
-    # 5 goals, 6 policies (filter form), 7 departments (filter form),
-    # 8 indicators in force that year, with goal/measure/policy/department (select_related),
-    # 9 grade bands (roll-ups, badges and the evaluation),
-    # kpis.evaluation.evaluate_indicators: 10 actuals, 11 interim overrides,
-    # 12 targets in force (revisions), 13 evaluation settings
+    # 5 the strategy's indicators with goal/measure/policy/department (select_related; the
+    #   goals, policies and departments of the filter form come with them),
+    # 6 grade bands (roll-ups, badges and the evaluation), 7 evaluation settings,
+    # kpis.evaluation.timelines: 8 visible actuals, 9 interim overrides, 10 targets in force
     # [+ the database snapshot that keys the cache: PostgreSQL only; inside the test's writing
     # transaction nothing is cached — tests/test_dashboard_overview_cache.py covers the cache]
     snapshot = 1 if connection.vendor == "postgresql" else 0
-    return (13 if year_given else 14) + snapshot
+    return (10 if year_given else 11) + snapshot
 
 
 @pytest.mark.parametrize("query, year_given", [("?year=2022", True), ("", False)])

@@ -34,7 +34,7 @@ def test_it_is_404_for_an_unknown_policy_or_one_of_another_strategy(client, char
     assert client.get(url(foreign)).status_code == 404
 
 
-def test_it_rolls_up_the_kpis_per_measure(client, charlie, policy):
+def test_it_rolls_up_the_kpis_per_measure(client, charlie, policy, final_basis):
     add_actual("1-ア-1-1", 2022, "26000")  # C
     client.force_login(charlie)
     body = client.get(url(policy, 2022)).content.decode()
@@ -50,7 +50,7 @@ def test_it_rolls_up_the_kpis_per_measure(client, charlie, policy):
     assert f'<a href="{BASE}goals/1/?year=2022">基本目標-1</a>' in body  # breadcrumbs
 
 
-def test_it_sorts_its_table(client, charlie, policy):
+def test_it_sorts_its_table(client, charlie, policy, final_basis):
     a = add_actual("1-ア-1-1", 2022, "26000").indicator
     b = add_actual("1-ア-1-2", 2022, "15").indicator  # met: A
     client.force_login(charlie)

@@ -29,6 +29,9 @@ HEADERS = [
     "担当課",
     "更新者",
     "更新日時",
+    "評価値",
+    "進捗率",
+    "評価",
 ]
 XLSX_URL = reverse("excel_export_xlsx", args=["nemuro-2"])
 CSV_URL = reverse("excel_export_csv", args=["nemuro-2"])
@@ -158,7 +161,7 @@ def test_it_writes_numbers_as_numbers_and_every_column(client, bob, actuals):
     assert tons[2].value.startswith("1-ア-1 ")
     assert (tons[4].value, tons[5].value) == ("沿岸漁業における生産量", "t")
     assert (tons[6].value, tons[7].value, tons[8].value) == (23854, 27700, 25000)
-    assert tons[8].data_type == "n" and tons[8].number_format == "#,##0"
+    assert tons[8].data_type == "n" and tons[8].number_format == '#,##0;"▲"#,##0'
     assert (tons[10].value, tons[13].value, tons[14].value) == (
         "提出済み",
         "水産振興課",
@@ -172,7 +175,7 @@ def test_it_writes_numbers_as_numbers_and_every_column(client, bob, actuals):
     negative = by_code["2-N3"]
     assert negative[8].value == pytest.approx(-0.05)
     assert negative[8].data_type == "n"  # a negative number is a number, not neutralised text
-    assert negative[8].number_format == "#,##0.00"
+    assert negative[8].number_format == '#,##0.00;"▲"#,##0.00'
     assert negative[1].value.startswith("基本目標-2 ") and negative[2].value == "（数値目標）"
     assert (negative[13].value, negative[14].value) == (None, None)
 
@@ -207,12 +210,14 @@ def test_it_reads_everything_in_a_fixed_number_of_queries(
     client.force_login(request.getfixturevalue(user))
 
     def pinned():
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(10):
             # 1. the session
             # 2. the user
             # 3. the strategy
             # 4. the user's groups (roles, for visible_to)
             # 5. the actuals with indicator, goal, measure, policy, department and updater
+            # 6-10. kpis.evaluation.timelines for their years: the visible actuals, interim
+            #       overrides, targets in force, grade bands, evaluation settings
             assert client.get(url).status_code == 200
 
     pinned()

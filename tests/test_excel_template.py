@@ -92,13 +92,13 @@ def test_it_has_one_row_per_indicator_of_the_department_with_japanese_headers(
         "単位",
         "基準値",
         "目標値",
-        "2021年度 実績",
         "実績値",
         "測定不能の理由",
         "データの対象年",
         "出典",
         "要因分析・課題・今後の方向性",
         "大きな変化を確認",
+        "2021年度 実績",
     ]
     keys = [
         ws.cell(r, 1).value
@@ -144,9 +144,12 @@ def test_it_freezes_the_header_and_formats_numbers_per_indicator(
     col = columns(ws)
     tons = row_of(ws, "1-ア-1-1")
     share = row_of(ws, "1-イ-1-1")  # 冬期間における観光客入込数の割合 15.9 %
-    for header in ("基準値", "目標値", "2021年度 実績", "実績値"):
-        assert ws.cell(tons, col[header]).number_format == "#,##0"
-        assert ws.cell(share, col[header]).number_format == "#,##0.0"
+    for header in ("基準値", "目標値", "2021年度 実績"):
+        assert ws.cell(tons, col[header]).number_format == '#,##0;"▲"#,##0'
+        assert ws.cell(share, col[header]).number_format == '#,##0.0;"▲"#,##0.0'
+    # the input cell shows what the clerk types (42.5 stays 42.5)
+    assert ws.cell(tons, col["実績値"]).number_format == "General"
+    assert ws.cell(share, col["実績値"]).number_format == "General"
     assert ws.cell(tons, col["データの対象年"]).number_format == "0"
 
 
@@ -231,7 +234,10 @@ def test_it_shows_earlier_years_and_prefills_this_years_actual(
 
 def test_it_can_still_be_downloaded_for_a_locked_year(client, alice, bob, assigned, fisheries):
     services.lock_year(
-        strategy=assigned["1-ア-1-1"].basic_goal.strategy, fiscal_year=2022, user=bob
+        strategy=assigned["1-ア-1-1"].basic_goal.strategy,
+        fiscal_year=2022,
+        user=bob,
+        reason="検証のため",
     )
     client.force_login(alice)
     assert client.get(url(2022, fisheries)).status_code == 200
@@ -243,7 +249,7 @@ def test_it_reads_the_department_and_actuals_in_a_fixed_number_of_queries(
     client.force_login(alice)
 
     def pinned():
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(12):
             # 1. the session
             # 2. the user
             # 3. the strategy
@@ -251,7 +257,8 @@ def test_it_reads_the_department_and_actuals_in_a_fixed_number_of_queries(
             # 5. the user's groups (roles)
             # 6. the user's departments (can_enter_for_department)
             # 7. the department's indicators with goal, measure and policy
-            # 8. their actuals up to this year
+            # 8-12. kpis.evaluation.timelines: their actuals up to this year, interim
+            #       overrides, targets in force, grade bands, evaluation settings
             assert client.get(url(2023, fisheries)).status_code == 200
 
     pinned()
@@ -259,3 +266,16 @@ def test_it_reads_the_department_and_actuals_in_a_fixed_number_of_queries(
         for year in (2021, 2022, 2023):
             Actual.objects.create(indicator=ind, fiscal_year=year, value=1, updated_by=bob)
     pinned()
+
+
+def test_the_input_columns_are_in_the_same_place_every_year(client, alice, assigned, fisheries):
+    # Last year's file, or a macro written for it, must put 実績値 in the same column (G).
+    client.force_login(alice)
+    seen = {}
+    for year in (2021, 2022, 2023, 2024):
+        ws = load_workbook(BytesIO(client.get(url(year, fisheries)).content))[layout.DATA_SHEET]
+        headers = [c.value for c in ws[layout.HEADER_ROW] if c.value]
+        seen[year] = headers[:12]
+        assert headers[12:] == [f"{y}年度 実績" for y in range(2021, year)]
+    assert seen[2021] == seen[2022] == seen[2023] == seen[2024]
+    assert seen[2024][6] == "実績値"  # column G

@@ -58,7 +58,7 @@ def test_it_redirects_anonymous_users_to_login(client, strategy):
 def test_it_downloads_one_sheet_per_goal_and_a_population_sheet(client, strategy, user, request):
     client.force_login(request.getfixturevalue(user))
     workbook = _workbook(client)
-    assert workbook.sheetnames == ["基本目標1", "基本目標2", "基本目標3", "人口"]
+    assert workbook.sheetnames == ["基本目標1", "基本目標2", "基本目標3", "人口", "評価の方法"]
     goal = BasicGoal.objects.get(strategy=strategy, number=1)
     sheet = workbook["基本目標1"]
     assert goal.title in sheet["A1"].value
@@ -76,9 +76,9 @@ def test_it_holds_confirmed_values_with_number_formats_and_grades(client, charli
     sheet = _workbook(client)["基本目標1"]
     row = _row_of(sheet, "沿岸漁業における生産量")
     year = row["2022年度（R4）"]
-    assert (year.value, year.number_format) == (25100, "#,##0")
+    assert (year.value, year.number_format) == (25100, '#,##0;"▲"#,##0')
     assert row["基準値"].value == 23854 and row["目標値"].value == 27700
-    assert row["進捗率"].number_format == "0.0%"
+    assert row["進捗率"].number_format == '0.0%;"▲"0.0%'
     assert round(row["進捗率"].value, 3) == 0.324
     assert row["評価"].value == "C（△）進捗あり"
     assert row["指標"].alignment.wrap_text

@@ -6,22 +6,17 @@ number of indicators, actuals or years."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Max
 
-from kpis import achievement, evaluation, permissions, services
+from kpis import achievement, evaluation, numfmt, permissions, services
 from kpis.models import (
     Actual,
-    Department,
     Indicator,
-    IndicatorTarget,
-    Policy,
     Strategy,
     YearReview,
-    target_in_force,
 )
-from kpis.templatetags.kpi_format import format_number
 
 NEG_INF = Decimal("-Infinity")
 STATUS_LABELS = dict(Actual.Status.choices)
@@ -69,31 +64,21 @@ def scale_grades(scale: achievement.GradeScale) -> list[Grade]:
 
 
 def grade_of(result: achievement.Result, grades: list[Grade]) -> Grade:
+    """The scale's grade, described as it applied (「中間目標に到達」, 「達成率80%以上」)."""
     for g in grades:
         if g.label == result.grade:
-            return g
+            if result.value is None:
+                return g
+            return Grade(g.label, g.symbol, result.grade_description, g.css, g.order)
     return grades[-1]
 
 
 # --- rows ---------------------------------------------------------------------------------
 
 
-def _natural_decimals(value: Decimal) -> int:
-    exp = value.normalize().as_tuple().exponent
-    return -exp if isinstance(exp, int) and exp < 0 else 0
-
-
 def fmt_value(indicator: Indicator, value) -> str:
-    """A value at the indicator's printed scale, or with the decimals it has (an interim target
-    of 24,815.5 t stays 24,815.5); computed values that run on (1/3) get two places."""
-    if value is None:
-        return "−"
-    value = Decimal(value)
-    places = max(indicator.decimals, _natural_decimals(value))
-    if places > 4:
-        places = max(indicator.decimals, 2)
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return format_number(value, places)
+    """A value at the indicator's printed scale, or with the decimals it has (kpis.numfmt)."""
+    return numfmt.number(value, indicator.decimals)
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -113,21 +98,24 @@ class Row:
     """One indicator evaluated for one fiscal year, as the dashboards show it."""
 
     index: int  # document order
-    evaluated: evaluation.Evaluated
+    year: evaluation.YearEvaluation
     grade: Grade
-    status: str | None  # least-confirmed status of the actuals used, None when no actual
 
     @property
     def indicator(self):
-        return self.evaluated.indicator
+        return self.year.indicator
 
     @property
     def result(self):
-        return self.evaluated.result
+        return self.year.result
 
     @property
     def actual(self):
-        return self.evaluated.actual
+        return self.year.actual
+
+    @property
+    def status(self):
+        return self.year.status
 
     @property
     def goal(self):
@@ -151,38 +139,32 @@ class Row:
 
     @property
     def value_text(self):
-        if self.result.value is None:
-            a = self.actual
-            return "測定不能" if a is not None and a.not_measurable else "−"
-        return with_unit(fmt_value(self.indicator, self.result.value), self.indicator.unit)
+        return self.year.value_text
 
     # The baseline and target the year was judged against (a revision may have changed them).
     @property
     def baseline(self):
-        return self.result.inputs.get("baseline", self.indicator.baseline_value)
+        return self.year.baseline
 
     @property
     def target(self):
-        return self.result.inputs.get("target", self.indicator.target_value)
+        return self.year.target
 
     @property
     def baseline_text(self):
-        return with_unit(fmt_value(self.indicator, self.baseline), self.indicator.unit)
+        return self.year.baseline_text
 
     @property
     def target_text(self):
-        return with_unit(fmt_value(self.indicator, self.target), self.indicator.unit)
+        return self.year.target_text
 
     @property
     def data_year_note(self):
-        a = self.actual
-        if a is not None and a.data_year and a.data_year != a.fiscal_year:
-            return f"{a.data_year}年のデータ"
-        return ""
+        return f"{self.year.data_year}年のデータ" if self.year.data_year else ""
 
     @property
     def progress_text(self):
-        return achievement.format_rate(self.result.progress_rate)
+        return self.year.progress_text
 
     @property
     def progress_pct(self):
@@ -220,15 +202,6 @@ class Row:
         return (self.grade.order, self.index)
 
 
-def _status(evaluated: evaluation.Evaluated) -> str | None:
-    result = evaluated.result
-    years = result.inputs.get("yearly_values", {}).keys() or [result.fiscal_year]
-    used = [evaluated.actuals[y] for y in years if y in evaluated.actuals]
-    if not used:
-        return None
-    return min((a.status for a in used), key=lambda s: STATUS_RANK.get(s, 0))
-
-
 def confirmed_only(user) -> bool:
     return not permissions.sees_unconfirmed(user)
 
@@ -248,13 +221,16 @@ def in_force(indicators, fiscal_year):
     return indicators.in_force(fiscal_year)
 
 
-def evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades) -> list[Row]:
-    """kpis.evaluation.evaluate_indicators: 4 queries (actuals, interim overrides, targets in
-    force, settings) whatever the number of indicators."""
-    evaluated = evaluation.evaluate_indicators(
-        strategy, indicators, fiscal_year, confirmed_only=confirmed_only(user), scale=scale
+def evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings) -> list[Row]:
+    """kpis.evaluation.timelines for the one year: 3 queries (visible actuals, interim
+    overrides, targets in force) whatever the number of indicators."""
+    lines = evaluation.timelines(
+        strategy, indicators, [fiscal_year], reader=user, scale=scale, settings=settings
     )
-    return [Row(i, e, grade_of(e.result, grades), _status(e)) for i, e in enumerate(evaluated)]
+    return [
+        Row(i, t.at(fiscal_year), grade_of(t.at(fiscal_year).result, grades))
+        for i, t in enumerate(lines)
+    ]
 
 
 # --- years ---------------------------------------------------------------------------------
@@ -285,9 +261,17 @@ def parse_year(raw, strategy: Strategy) -> int | None:
 
 @dataclass
 class RollUpView:
+    """A goal, policy or measure's KPIs (数値目標 not counted): the count by grade, then the
+    mean of their progress rates each clamped to 0–100 % (kpis.achievement.roll_up)."""
+
     counts: list  # [(Grade, n)] in scale order
     mean_progress: Decimal | None
     total: int
+    rated: int = 0  # KPIs with a progress rate: the mean's denominator
+
+    @property
+    def mean_note(self):
+        return evaluation.mean_note(self.rated)
 
     @property
     def mean_text(self):
@@ -300,7 +284,8 @@ class RollUpView:
 
 def roll_up(rows: list[Row], scale, grades) -> RollUpView:
     r = achievement.roll_up([row.result for row in rows], scale)
-    return RollUpView([(g, r.counts.get(g.label, 0)) for g in grades], r.mean_progress, r.total)
+    counts = [(g, r.counts.get(g.label, 0)) for g in grades]
+    return RollUpView(counts, r.mean_progress, r.total, r.rated)
 
 
 @dataclass
@@ -345,27 +330,28 @@ class Overview:
     goals: list  # [Group] per basic goal
     policies: list
     departments: list
+    method: evaluation.Method
 
 
 def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
-    """goals 1, policies 1, departments 1, indicators 1, grade bands 1, evaluation 4: 9 queries."""
-    goals = list(strategy.basic_goals.order_by("number"))
-    policies = list(
-        Policy.objects.filter(basic_goal__strategy=strategy)
-        .select_related("basic_goal")
-        .order_by("basic_goal__number", "order")
+    """indicators 1 (their goals, policies and departments come with them), grade bands 1,
+    settings 1, evaluation 3: 6 queries. Every basic goal and policy has indicators, so the
+    filter's goals, policies and departments are read from the strategy's indicators."""
+    every = list(indicator_queryset(strategy))
+    goals = sorted({i.basic_goal for i in every}, key=lambda g: g.number)
+    policies = sorted(
+        {i.measure.policy for i in every if i.measure_id},
+        key=lambda p: (p.basic_goal.number, p.order),
     )
-    departments = list(
-        Department.objects.filter(indicators__basic_goal__strategy=strategy)
-        .distinct()
-        .order_by("name")
-    )
-    indicators = list(in_force(indicator_queryset(strategy), fiscal_year))
+    departments = sorted({i.department for i in every if i.department_id}, key=lambda d: d.name)
+    indicators = [i for i in every if i.in_force(fiscal_year)]
     scale = evaluation.grade_scale(strategy)
+    settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)
-    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades)
+    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     groups = group_rows(goals, rows, lambda r: r.goal.pk, scale, grades)
-    return Overview(fiscal_year, scale, grades, rows, groups, policies, departments)
+    method = evaluation.method(strategy, scale, settings)
+    return Overview(fiscal_year, scale, grades, rows, groups, policies, departments, method)
 
 
 @dataclass
@@ -377,11 +363,13 @@ class DrillDown:
 
 
 def drill_down(strategy, fiscal_year, user, indicators, children=(), key=None) -> DrillDown:
-    """indicators 1, grade bands 1, evaluation 4 (+ the caller's children query): 6 queries."""
+    """indicators 1, grade bands 1, settings 1, evaluation 3 (+ the caller's children query):
+    6 queries."""
     indicators = list(in_force(indicators, fiscal_year))
     scale = evaluation.grade_scale(strategy)
+    settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)
-    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades)
+    rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     group = Group(None, rows)
     group.rollup = roll_up(group.kpis, scale, grades)
     groups = group_rows(children, group.kpis, key, scale, grades) if children else []
@@ -412,35 +400,18 @@ def filter_rows(rows, *, goal=None, policy=None, department=None, grade=None, di
 # --- indicator page -----------------------------------------------------------------------
 
 
-@dataclass
 class YearPoint:
-    indicator: Indicator
-    fiscal_year: int
-    actual: Actual | None
-    result: achievement.Result
-    spec: achievement.IndicatorSpec  # the baseline and target in force that year
-    in_force: bool = True  # False: not yet introduced / already retired that year
+    """A year of the indicator page: the read model's YearEvaluation with the page's extras."""
+
+    def __init__(self, year: evaluation.YearEvaluation):
+        self.year = year
+
+    def __getattr__(self, name):
+        return getattr(self.year, name)
 
     @property
-    def target_text(self):
-        return self._text(self.spec.target)
-
-    @property
-    def baseline_text(self):
-        return self._text(self.spec.baseline)
-
-    def _text(self, value):
-        return with_unit(fmt_value(self.indicator, value), self.indicator.unit)
-
-    @property
-    def value_text(self):
-        return self._text(self.value)
-
-    @property
-    def yearly_text(self):
-        if self.yearly_value is None:
-            return "測定不能" if self.actual is not None and self.actual.not_measurable else "−"
-        return self._text(self.yearly_value)
+    def in_force(self):
+        return self.year.counts
 
     @property
     def running_total_text(self):
@@ -448,42 +419,14 @@ class YearPoint:
         return self.value_text if self.yearly_value is not None else "−"
 
     @property
-    def interim_text(self):
-        return self._text(self.interim)
-
-    @property
-    def value(self):
-        return self.result.value
-
-    @property
-    def yearly_value(self):
-        a = self.actual
-        return a.value if a is not None and a.has_value else None
-
-    @property
-    def interim(self):
-        return self.result.interim_target
-
-    @property
-    def data_year(self):
-        a = self.actual
-        return (
-            a.data_year if a is not None and a.data_year and a.data_year != a.fiscal_year else None
-        )
-
-    @property
-    def status(self):
-        return self.actual.status if self.actual is not None else None
-
-    @property
     def status_label(self):
         return STATUS_LABELS.get(self.status, "")
 
     @property
     def track_text(self):
-        if self.result.on_track is None:
-            return "−"
-        return "順調" if self.result.on_track else "遅れ"
+        """The year's one verdict: its grade (− without data)."""
+        r = self.result
+        return r.grade if r.value is None else f"{r.grade} {r.grade_description}"
 
 
 @dataclass
@@ -688,36 +631,17 @@ def get_indicator(strategy, pk):
 
 
 def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> IndicatorDetail:
-    """actuals 1, interim overrides 1, target revisions 1, grade bands 1, settings 1,
-    locked years 1, actual history 1, indicator history 1: 8 queries."""
-    confirmed = confirmed_only(user)
-    actual_qs = Actual.objects.filter(indicator=indicator).order_by("fiscal_year")
-    if confirmed:
-        actual_qs = actual_qs.confirmed()
-    actuals = {a.fiscal_year: a for a in actual_qs}
-    d = indicator.decimals
-    overrides = {o.fiscal_year: o.value for o in indicator.interim_targets.all()}
-    revisions = list(IndicatorTarget.objects.filter(indicator=indicator))
+    """grade bands 1, settings 1, timelines (visible actuals, interim overrides, target
+    revisions: 3), locked years 1, actual history 1, indicator history 1: 8 queries."""
     scale = evaluation.grade_scale(strategy)
+    settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)
-    tolerance = evaluation.settings_for(strategy).maintain_tolerance
-
-    def spec_in(year):
-        """Each year is judged against the target in force that year (kpis.evaluation IN_FORCE)."""
-        in_force = target_in_force(revisions, year) if revisions else None
-        # spec_for drops the storage scale itself (26000.0000 → 26000; 2.0000 → 2.00).
-        return evaluation.spec_for(indicator, strategy, overrides, tolerance, target=in_force)
-
-    values = evaluation.yearly_values(actuals.values(), d)
-    points = []
-    for y in strategy.fiscal_years:
-        spec = spec_in(y)
-        result = achievement.evaluate(spec, values, y, scale)
-        points.append(YearPoint(indicator, y, actuals.get(y), result, spec, indicator.in_force(y)))
-    result = next(p.result for p in points if p.fiscal_year == fiscal_year)
-    # "Under the current target": today's target for the same values, no extra query.
-    current_spec = evaluation.spec_for(indicator, strategy, overrides, tolerance)
-    current_result = achievement.evaluate(current_spec, values, fiscal_year, scale)
+    years = strategy.fiscal_years
+    (line,) = evaluation.timelines(
+        strategy, [indicator], years, reader=user, scale=scale, settings=settings
+    )
+    points = [YearPoint(line.at(y)) for y in years]
+    result = line.at(fiscal_year).result
     locked = set(
         YearReview.objects.filter(strategy=strategy, is_locked=True).values_list(
             "fiscal_year", flat=True
@@ -725,8 +649,8 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
     )
     history = _actual_history(
         indicator,
-        confirmed=confirmed,
-        current=actuals,
+        confirmed=confirmed_only(user),
+        current=line.actuals,
         locked_years=locked,
         can_restore=can_restore,
     ) + _indicator_history(indicator)
@@ -734,15 +658,15 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
     return IndicatorDetail(
         indicator,
         fiscal_year,
-        next(p.spec for p in points if p.fiscal_year == fiscal_year),
+        line.at(fiscal_year).spec,
         grades,
         points,
         result,
         grade_of(result, grades),
-        actuals,
+        line.actuals,
         history,
         locked,
-        current_result,
+        line.under_current_target(strategy, fiscal_year, scale),
     )
 
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kpis import numfmt
 from kpis.excel.neutralise import neutralise
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -173,9 +174,9 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 safe_text = neutralise  # text that Excel would read as a formula gets a leading '
 
 
-def _number_format(decimals):
-    body = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return f'{body};"▲"{body}'
+def _number_format(value, decimals):
+    """Each value with its own decimals, never fewer than the indicator's (42.5 stays 42.5)."""
+    return numfmt.excel_value_format(value, decimals)
 
 
 def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions):
@@ -193,7 +194,7 @@ def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions):
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for r in rows:
         ind, result = r.indicator, r.result
-        number = _number_format(ind.decimals)
+        d = ind.decimals
         if result.value is not None:
             value = float(result.value)
         else:
@@ -204,16 +205,19 @@ def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions):
             (f"{r.measure.label} {r.measure.title}" if r.measure else None, None),
             (ind.name, None),
             (ind.unit or None, None),
-            (float(r.baseline) if r.baseline is not None else None, number),
-            (float(r.target), number),
-            (value, number),
+            (float(r.baseline) if r.baseline is not None else None, _number_format(r.baseline, d)),
+            (float(r.target), _number_format(r.target, d)),
+            (value, _number_format(result.value, d)),
         ]
         if show_status:
             cells.append((r.status_label or None, None))
         a = r.actual
         cells += [
             (a.data_year if a is not None and a.data_year else None, "0"),
-            (float(result.progress_rate) if result.progress_rate is not None else None, "0.0%"),
+            (
+                float(result.progress_rate) if result.progress_rate is not None else None,
+                numfmt.PERCENT_FORMAT,
+            ),
             (r.grade.text, None),
         ]
         ws.append([safe_text(v) for v, _ in cells])

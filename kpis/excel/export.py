@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from kpis.excel import layout
+from kpis import numfmt
+from kpis.evaluation import YearEvaluation, timelines
 from kpis.excel.neutralise import csv_text, neutralise
 from kpis.models import Actual
 
@@ -31,8 +32,13 @@ HEADERS = [
     "担当課",
     "更新者",
     "更新日時",
+    # the year as every page grades it (kpis.evaluation): the value graded (a cumulative KPI's
+    # running total), its progress rate and grade
+    "評価値",
+    "進捗率",
+    "評価",
 ]
-NUMBER_COLUMNS = ("基準値", "目標値", "実績値")
+NUMBER_COLUMNS = ("基準値", "目標値", "実績値", "評価値")
 WIDTHS = {"基本目標": 30, "施策": 30, "指標名": 36, "出典": 24, "要因分析": 48, "更新日時": 17}
 
 
@@ -61,8 +67,23 @@ def export_actuals(strategy, user, fiscal_year=None):
     return qs
 
 
-def export_row(a: Actual) -> list:
-    """Python values: numbers stay Decimal, times are local and naive (Excel has no time zones)."""
+def evaluations_for(strategy, user, actuals) -> dict:
+    """{(indicator id, fiscal year): YearEvaluation} for the exported actuals, from the read
+    model (kpis.evaluation.timelines): 5 queries whatever the number of rows."""
+    actuals = list(actuals)
+    if not actuals:
+        return {}
+    indicators = {a.indicator_id: a.indicator for a in actuals}.values()
+    years = sorted({a.fiscal_year for a in actuals if a.fiscal_year in strategy.fiscal_years})
+    if not years:
+        return {}
+    lines = timelines(strategy, indicators, years, reader=user)
+    return {(t.indicator.pk, y): e for t in lines for y, e in t.years.items()}
+
+
+def export_row(a: Actual, year: YearEvaluation | None = None) -> list:
+    """Python values: numbers stay Decimal, times are in Asia/Tokyo and naive (Excel has no
+    time zones). `year`: the read model's evaluation of the actual's year."""
     ind = a.indicator
     goal = ind.basic_goal
     measure = f"{ind.measure.code} {ind.measure.title}" if ind.measure_id else "（数値目標）"
@@ -78,8 +99,8 @@ def export_row(a: Actual) -> list:
         ind.code,
         ind.name,
         ind.unit,
-        ind.baseline_value,
-        ind.target_value,
+        year.baseline if year else ind.baseline_value,  # the baseline and target in force
+        year.target if year else ind.target_value,
         None if a.not_measurable else a.value,
         not_measurable,
         a.get_status_display(),
@@ -88,10 +109,13 @@ def export_row(a: Actual) -> list:
         ind.department.name if ind.department_id else "",
         (user.get_full_name() or user.username) if user else "",
         timezone.localtime(a.updated_at).replace(tzinfo=None) if a.updated_at else None,
+        year.value if year else None,
+        year.result.progress_rate if year else None,
+        year.grade_text if year else "",
     ]
 
 
-def write_xlsx(actuals) -> bytes:
+def write_xlsx(actuals, evaluations=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "実績値"
@@ -103,11 +127,16 @@ def write_xlsx(actuals) -> bytes:
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(HEADERS[c - 1], 12)
     number_cols = [HEADERS.index(h) + 1 for h in NUMBER_COLUMNS]
     time_col = HEADERS.index("更新日時") + 1
+    rate_col = HEADERS.index("進捗率") + 1
+    evaluations = evaluations or {}
     for r, a in enumerate(actuals, start=2):
-        ws.append([neutralise(v) for v in export_row(a)])
+        ws.append([neutralise(v) for v in export_row(a, evaluations.get(_key(a)))])
         for c in number_cols:
-            ws.cell(r, c).number_format = layout.number_format(a.indicator.decimals)
+            cell = ws.cell(r, c)
+            value = cell.value if not isinstance(cell.value, str) else None
+            cell.number_format = numfmt.excel_value_format(value, a.indicator.decimals)
         ws.cell(r, time_col).number_format = "yyyy/mm/dd hh:mm"
+        ws.cell(r, rate_col).number_format = numfmt.PERCENT_FORMAT
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     out = BytesIO()
@@ -115,13 +144,20 @@ def write_xlsx(actuals) -> bytes:
     return out.getvalue()
 
 
-def write_csv(actuals) -> bytes:
-    """UTF-8 with a BOM, CRLF: what Excel on Japanese Windows opens without garbling."""
+def _key(a):
+    return (a.indicator_id, a.fiscal_year)
+
+
+def write_csv(actuals, evaluations=None) -> bytes:
+    """UTF-8 with a BOM, CRLF: what Excel on Japanese Windows opens without garbling. Rates are
+    fractions (0.324 = 32.4 %), exact, as in the API."""
     buf = StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADERS)
+    evaluations = evaluations or {}
+    time_col = HEADERS.index("更新日時")
     for a in actuals:
-        row = export_row(a)
-        row[-1] = row[-1].strftime("%Y-%m-%d %H:%M") if row[-1] else ""
+        row = export_row(a, evaluations.get(_key(a)))
+        row[time_col] = row[time_col].strftime("%Y-%m-%d %H:%M") if row[time_col] else ""
         writer.writerow([csv_text(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

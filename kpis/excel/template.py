@@ -7,6 +7,7 @@ wrong file. Sheet protection has no password: it prevents slips, not attacks (th
 only the key and the input columns and validates everything again)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
@@ -16,6 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpis import numfmt
+from kpis.evaluation import YearEvaluation, timelines
 from kpis.excel import layout
 from kpis.excel.neutralise import template_text
 from kpis.fiscal import fiscal_year_label
@@ -57,26 +60,28 @@ class TemplateRow:
     indicator: Indicator
     past: dict  # fiscal_year → Actual
     current: Actual | None
+    year: YearEvaluation | None = None  # the year as judged: the baseline and target in force
 
 
 def template_rows(*, strategy, department, fiscal_year, user) -> list[TemplateRow]:
-    """The department's indicators with this year's and earlier years' actuals (2 queries)."""
+    """The department's indicators with this year's and earlier years' actuals the user may see,
+    and the baseline and target in force for the year (indicators 1, kpis.evaluation.timelines)."""
     indicators = list(
         Indicator.objects.for_strategy(strategy)
         .filter(department=department)
         .select_related("basic_goal", "measure__policy__basic_goal")
         .in_document_order()
     )
-    actuals = Actual.objects.visible_to(user).filter(
-        indicator__in=indicators,
-        fiscal_year__gte=strategy.first_fiscal_year,
-        fiscal_year__lte=fiscal_year,
-    )
-    by_indicator = {i.pk: {} for i in indicators}
-    for a in actuals:
-        by_indicator[a.indicator_id][a.fiscal_year] = a
+    lines = timelines(strategy, indicators, [fiscal_year], reader=user)
+    first = strategy.first_fiscal_year
     return [
-        TemplateRow(i, by_indicator[i.pk], by_indicator[i.pk].get(fiscal_year)) for i in indicators
+        TemplateRow(
+            t.indicator,
+            {y: a for y, a in t.actuals.items() if y >= first},
+            t.actuals.get(fiscal_year),
+            t.at(fiscal_year),
+        )
+        for t in lines
     ]
 
 
@@ -148,7 +153,6 @@ def build_template(*, strategy, department, fiscal_year, rows: list[TemplateRow]
 
 def _write_row(ws, r, col, row: TemplateRow, strategy, past_years):
     ind = row.indicator
-    fmt = layout.number_format(ind.decimals)
 
     def put(header, value, *, locked=True, number=False):
         # Text is neutralised: a note "=HYPERLINK(…)" must come back as text, not a formula
@@ -158,16 +162,23 @@ def _write_row(ws, r, col, row: TemplateRow, strategy, past_years):
         cell.protection = LOCKED if locked else UNLOCKED
         cell.fill = LOCKED_FILL if locked else INPUT_FILL
         cell.alignment = WRAP
-        if number:
-            cell.number_format = fmt
+        if number and not locked:
+            # an input cell shows what the clerk types: 42.5 stays 42.5, never rounded to 43
+            cell.number_format = "General"
+        elif number:
+            # each value with its own decimals, never fewer than the indicator's
+            value = value if isinstance(value, Decimal | int | float) else None
+            cell.number_format = numfmt.excel_value_format(value, ind.decimals)
         return cell
 
     put(layout.KEY, layout.indicator_key(strategy.code, ind.code))
     put(layout.GROUP, group_label(ind))
     put(layout.NAME, ind.name)
     put(layout.UNIT, ind.unit)
-    put(layout.BASELINE, ind.baseline_value, number=True)
-    put(layout.TARGET, ind.target_value, number=True)
+    # the baseline and target the year is judged against (a revision may have changed them)
+    year = row.year
+    put(layout.BASELINE, year.baseline if year else ind.baseline_value, number=True)
+    put(layout.TARGET, year.target if year else ind.target_value, number=True)
     for y in past_years:
         a = row.past.get(y)
         shown = "測定不能" if a and a.not_measurable else (a.value if a else None)

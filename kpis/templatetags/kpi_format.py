@@ -1,22 +1,15 @@
 """Number formatting as the city prints it: thousands separators, the document's decimals, ▲ for minus."""
 
-from decimal import Decimal
-
 from django import template
+
+from kpis import numfmt
 
 register = template.Library()
 
 
 def format_number(value, decimals=None) -> str:
-    if value is None or value == "":
-        return "−"
-    value = Decimal(value)
-    if decimals is None:
-        value = value.normalize()
-        exp = value.as_tuple().exponent
-        decimals = -exp if isinstance(exp, int) and exp < 0 else 0
-    text = f"{abs(value):,.{decimals}f}"
-    return f"▲{text}" if value < 0 else text
+    """kpis.numfmt.number: the indicator's decimals, or more when the value has them."""
+    return numfmt.number(value, decimals)
 
 
 @register.filter

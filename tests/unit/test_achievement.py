@@ -104,7 +104,7 @@ def test_it_writes_the_formula_with_the_numbers_used():
     assert "達成率 = 実績値 25,100 ÷ 目標値 27,700 = 90.6%" in formula
     assert "実績値 25,100 ＜ 目標値 27,700 → 未達成" in formula
     assert "2022年度の中間目標 25,777" in formula
-    assert "→ 遅れ" in formula
+    assert "中間目標（参考）：実績値 25,100 ＜ 2022年度の中間目標 25,777" in formula
     assert "評価：C（△ 進捗あり）" in formula
 
 
@@ -427,7 +427,7 @@ def test_it_lets_overrides_win():
     assert result.on_track is True
     assert result.inputs["interim_overridden"] is True
     assert "個別に設定した中間目標" in result.formula
-    assert "→ 順調" in result.formula
+    assert "中間目標（参考）：実績値 25,100 ≧ 2022年度の中間目標 25,000" in result.formula
 
 
 def test_it_gives_an_interim_target_without_a_baseline_only_when_overridden():
@@ -633,3 +633,78 @@ def test_it_always_explains_its_result(baseline, target, value):
     result = evaluate(spec(target, INCREASE, baseline=baseline), {2024: value}, 2024)
     assert format_number(value) in result.formula
     assert f"評価：{result.grade}" in result.formula
+
+
+# --- grade basis: 年度按分 (pro-rated path) ---------------------------------------------------
+
+
+def prorated(base, **changes):
+    from dataclasses import replace
+
+    return replace(base, basis="prorated", **changes)
+
+
+def test_it_grades_a_kpi_exactly_on_its_path_a_when_prorated_and_c_on_the_final_target():
+    # 23,854 → 27,700 over 2020..2024: the FY2021 point of the path is 23,854 + 3,846/4 = 24,815.5
+    on_path = {2021: D("24815.5")}
+    result = evaluate(prorated(FISHERY), on_path, 2021)
+    assert result.share == D("0.25")
+    assert result.pace == D("1")
+    assert (result.grade, result.grade_description) == ("A", "中間目標に到達")
+    assert result.measure == "pace" and result.on_track is True
+    assert "進捗ペース = 進捗率 25.0% ÷ 経過割合 s(2021) 1/4 = 100.0%" in result.formula
+    final = evaluate(FISHERY, on_path, 2021)
+    assert (final.grade, final.pace, final.measure) == ("C", None, "progress")
+
+
+def test_it_grades_the_pace_bands_b_c_d():
+    base = prorated(FISHERY)
+    # progress 20 % in FY2021 → pace 80 %: B; 4 % → pace 16 %: C; below the baseline: D
+    assert evaluate(base, {2021: D("23854") + D("769.2")}, 2021).grade == "B"
+    assert evaluate(base, {2021: D("24000")}, 2021).grade == "C"
+    assert evaluate(base, {2021: D("23000")}, 2021).grade == "D"
+    assert evaluate(base, {}, 2021).grade == "−"
+
+
+def test_it_grades_against_the_target_itself_from_the_target_year_on():
+    result = evaluate(prorated(FISHERY), {2024: D("27000")}, 2024)
+    assert result.pace is None and result.measure == "progress"
+    assert result.grade == "B"  # progress (27000-23854)/3846 = 81.8 %
+
+
+def test_it_paces_a_cumulative_kpi_against_its_share_of_the_total():
+    # 新規農林業就業者数 15 over four years: 3.75 due by FY2021
+    result = evaluate(prorated(NEW_FARMERS), {2021: D("4")}, 2021)
+    assert result.interim_target == D("3.75")
+    assert result.grade == "A"
+    assert evaluate(prorated(NEW_FARMERS), {2021: D("3")}, 2021).grade == "B"  # 80 %
+
+
+def test_it_judges_an_indicator_without_a_baseline_by_achievement_and_says_so():
+    reach = spec("100", REACH)
+    result = evaluate(prorated(reach), {2021: D("85")}, 2021)
+    assert result.measure == "achievement" and result.pace is None
+    assert (result.grade, result.grade_description) == ("B", "達成率80%以上")
+    assert "達成率で評価" in result.formula
+    kept = evaluate(prorated(FERTILITY), {2021: D("1.50")}, 2021)
+    assert kept.measure == "achievement"
+
+
+def test_it_paces_a_decreasing_kpi():
+    # 345 → 320: FY2022 point is 332.5
+    assert evaluate(prorated(SEASONAL_WORKERS), {2022: D("332.5")}, 2022).grade == "A"
+    assert evaluate(prorated(SEASONAL_WORKERS), {2022: D("340")}, 2022).grade == "C"
+
+
+def test_it_clamps_every_rate_before_averaging():
+    from kpis.achievement import roll_up
+
+    results = [
+        evaluate(FISHERY, {2022: D("23854") - D("3846") * D("27.506")}, 2022),  # ▲2,750.6 %
+        evaluate(FISHERY, {2022: D("27700") + D("3846")}, 2022),  # 200 %
+        evaluate(FISHERY, {2022: D("25777")}, 2022),  # 50 %
+    ]
+    assert results[0].progress_rate < D("-27")
+    r = roll_up(results)
+    assert r.mean_progress == (D(0) + D(1) + D("0.5")) / 3
+    assert r.rated == 3
