@@ -378,7 +378,8 @@ LOCKED = {
     "status_board":        ("302login 403      403      200      403      200",      "="),
     "status_confirm":      ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "status_return":       ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
-    "status_lock":         ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_lock":         ("302login 403      403      200      403      200",      "302login 403      403      302      403      302"),
+    "status_deadline":     ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "status_reopen":       ("302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "review_pack":         ("302login 200      200      200      200      200",      "="),
     "review_pack_xlsx":    ("302login 200      200      200      200      200",      "="),
@@ -393,7 +394,10 @@ def _locked_state(strategy):
     actuals = Actual.objects.filter(
         indicator__basic_goal__strategy=strategy, fiscal_year=LOCKED_YEAR
     ).values_list("pk", "value", "status", "version", "note")
-    events = WorkflowEvent.objects.filter(strategy=strategy, fiscal_year=LOCKED_YEAR).count()
+    # Events about an actual (a deadline set for the year is no change of its figures).
+    events = WorkflowEvent.objects.filter(
+        strategy=strategy, fiscal_year=LOCKED_YEAR, actual__isnull=False
+    ).count()
     lock = YearReview.objects.filter(strategy=strategy, fiscal_year=LOCKED_YEAR).values_list(
         "is_locked", flat=True
     )
@@ -445,6 +449,9 @@ PREPARATION_ADMIN = {
     "revision_detail": ("200", "200"),  # number 1 is the draft 第1版: he may see it
     # the POST carries a body here (MATRIX posts empty data): his opinion/response is saved
     "opinion_create": ("200", "302"),
+    # permitted, but the posted row (value 1, version 1 of no actual) is refused by the entry
+    # rules: the form with its errors
+    "entry": ("200", "200"),
     "opinion_respond": ("200", "302"),
 }
 
