@@ -141,7 +141,7 @@ def test_an_admin_edit_of_an_actual_goes_through_the_workflow_rules(client, dave
     actual.refresh_from_db()
     assert (actual.value, actual.version, actual.status) == (Decimal(26000), 4, "draft")
     assert WorkflowEvent.objects.filter(actual=actual, actor=dave).exists()
-    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     r = client.post(url, _actual_form(actual, value="1"))
     assert r.status_code == 200 and "ロックされています" in r.content.decode()
     actual.refresh_from_db()

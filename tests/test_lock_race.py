@@ -54,7 +54,9 @@ def test_a_write_started_while_the_year_is_being_locked_waits_and_is_refused(
     def run_lock():
         try:
             with transaction.atomic():
-                services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+                services.lock_year(
+                    strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため"
+                )
                 locking.set()
                 go.wait(10)  # the lock is taken, not yet committed
         finally:

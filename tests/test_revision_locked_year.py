@@ -23,7 +23,7 @@ def _public_2021(client):
 
 def test_a_target_change_from_a_locked_year_is_refused_when_saved(strategy, dave, bob):
     add_actuals()
-    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob)
+    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob, reason="検証のため")
     revision = open_revision(strategy, dave)
     with pytest.raises(services.RevisionError, match="ロックされた2021年度の評価が変わります"):
         target_change(revision, dave, year=2021)
@@ -37,7 +37,7 @@ def test_publishing_a_change_saved_before_the_lock_is_refused_and_the_year_is_un
     add_actuals()
     revision = open_revision(strategy, dave)
     target_change(revision, dave, year=2021)  # saved while 2021 was open
-    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob)
+    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob, reason="検証のため")
     before = _public_2021(client)
     with pytest.raises(services.RevisionError) as e:
         services.publish_revision(revision=revision, user=dave)
@@ -48,7 +48,7 @@ def test_publishing_a_change_saved_before_the_lock_is_refused_and_the_year_is_un
 
 
 def test_a_retirement_from_a_locked_year_is_refused(strategy, dave, bob):
-    kpi_services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+    kpi_services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     revision = open_revision(strategy, dave)
     with pytest.raises(services.RevisionError, match="ロックされた2022年度"):
         services.save_change(
@@ -66,7 +66,7 @@ def test_after_reopening_with_a_reason_the_change_may_be_published(strategy, dav
     add_actuals()
     revision = open_revision(strategy, dave)
     target_change(revision, dave, year=2021)
-    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob)
+    kpi_services.lock_year(strategy=strategy, fiscal_year=2021, user=bob, reason="検証のため")
     kpi_services.reopen_year(strategy=strategy, fiscal_year=2021, user=bob, reason="目標の見直し")
     services.publish_revision(revision=revision, user=dave)
     assert not YearReview.objects.get(fiscal_year=2021).is_locked
