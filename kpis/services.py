@@ -39,15 +39,21 @@ def _history_reason(text: str) -> str:
     return text[:100]
 
 
+def _hold_strategy(strategy):
+    """SELECT … FOR UPDATE on the strategy's row until the transaction ends: lock_year,
+    reopen_year and every write of actuals take it first (always first, so no deadlock), which
+    serialises a lock with the saves racing it. The strategy row, not the year's YearReview, so
+    that no row is created by a save."""
+    Strategy.objects.select_for_update().filter(pk=strategy.pk).values_list("pk").first()
+
+
 def _check_open(strategy, fiscal_year):
-    """Refuse a locked year, holding the year's YearReview row (SELECT … FOR UPDATE) until the
-    transaction ends. lock_year takes the same row, so a save, an import, a confirmation or a
-    restore either commits before the lock or waits for it and is refused: never a value written
-    after the year was locked (on SQLite, BEGIN IMMEDIATE serialises writers anyway)."""
-    review, _ = YearReview.objects.select_for_update().get_or_create(
-        strategy=strategy, fiscal_year=fiscal_year
-    )
-    if review.is_locked:
+    """Refuse a locked year, holding the strategy's row (_hold_strategy) until the transaction
+    ends: a save, an import, a confirmation or a restore either commits before a lock or waits
+    for it and is refused — never a value written after the year was locked (on SQLite, BEGIN
+    IMMEDIATE serialises writers anyway)."""
+    _hold_strategy(strategy)
+    if is_locked(strategy, fiscal_year):
         raise WorkflowError(
             f"{fiscal_year}年度は有識者会議の検証のためロックされています。事務局にロック解除を依頼してください。"
         )
@@ -55,7 +61,7 @@ def _check_open(strategy, fiscal_year):
 
 def hold_open_year(strategy, fiscal_year):
     """For a caller's own transaction (the Excel import): refuse a locked year and hold the
-    year's row until the transaction ends, before anything else is locked."""
+    strategy's row until the transaction ends, before anything else is locked."""
     _check_open(strategy, fiscal_year)
 
 
@@ -300,6 +306,7 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
 def lock_year(*, strategy: Strategy, fiscal_year: int, user, reason: str = "") -> YearReview:
     """Lock a year for the council's review. While a value is missing, unsubmitted or
     unconfirmed, only with a reason (kept in the LOCK event)."""
+    _hold_strategy(strategy)
     review, _ = YearReview.objects.select_for_update().get_or_create(
         strategy=strategy, fiscal_year=fiscal_year
     )
@@ -326,6 +333,7 @@ def lock_year(*, strategy: Strategy, fiscal_year: int, user, reason: str = "") -
 def reopen_year(*, strategy: Strategy, fiscal_year: int, user, reason: str) -> YearReview:
     if not reason.strip():
         raise WorkflowError("ロック解除の理由を入力してください。")
+    _hold_strategy(strategy)
     review = (
         YearReview.objects.select_for_update()
         .filter(strategy=strategy, fiscal_year=fiscal_year)

@@ -42,10 +42,7 @@ def test_each_year_shows_its_status_counts_and_deadline(client, alice, bob, assi
     Actual.objects.create(indicator=inds[0], fiscal_year=2022, value=1, status="confirmed")
     sent = Actual.objects.create(indicator=inds[1], fiscal_year=2022, value=1, status="submitted")
     services.return_actual(actual=sent, user=bob, reason="確認してください")
-    # (the return above took the year's row: every write of a year's actuals holds it)
-    YearReview.objects.update_or_create(
-        strategy=strategy, fiscal_year=2022, defaults={"entry_deadline": "2023-05-31"}
-    )
+    YearReview.objects.create(strategy=strategy, fiscal_year=2022, entry_deadline="2023-05-31")
     client.force_login(alice)
     r = client.get(URL)
     (department,) = r.context["departments"]
