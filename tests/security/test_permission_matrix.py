@@ -98,10 +98,10 @@ MATRIX = {
     "revision_next_strategy":        (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_detail":               (ANY,                "302login 200      200      200      200      200",      "="),
     "revision_edit":                 (ANY,                "302login 403      403      403      403      200",      "="),
-    "revision_publish":              ("GET POST",         "302login 403      403      403      403      200",      "302login 403      403      403      403      302"),
-    "revision_discard":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
+    "revision_publish":              ("GET POST",         "302login 403      403      403      403      200",      "302login 403      403      403      403      400"),
+    "revision_discard":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      400"),
     "revision_change":               (ANY,                "302login 403      403      403      403      200",      "="),
-    "revision_change_undo":          ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
+    "revision_change_undo":          ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      400"),
     # -- the open-data API: public by design
     "api-v1-docs":                   (ANY,                "200      200      200      200      200      200",      "="),
     "api-v1:openapi-json":           (ANY,                "200      200      200      200      200      200",      "="),
