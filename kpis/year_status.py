@@ -26,6 +26,16 @@ def state_of(actual) -> str:
     return actual.status
 
 
+def entry_state(indicator, actual, fiscal_year) -> str | None:
+    """The one rule of every count of a year's entry (home, entry index, status board, lock page,
+    reminders): an indicator retired or not yet introduced that year (a revision's 廃止/追加) and
+    without a value is not owed, so it is neither 未入力 nor counted (None); a value entered anyway
+    still counts in its state."""
+    if actual is None and not indicator.in_force(fiscal_year):
+        return None
+    return state_of(actual)
+
+
 @dataclass
 class YearCounts:
     fiscal_year: int
@@ -77,9 +87,9 @@ def counts_by_department_and_year(strategy, department_ids=None) -> dict:
                 locked=bool(review and review.is_locked),
             )
             for ind in inds:
-                actual = actuals.get((ind.pk, fy))
-                if actual is not None or ind.in_force(fy):  # a retired indicator is not missing
-                    yc.counts[state_of(actual)] += 1
+                state = entry_state(ind, actuals.get((ind.pk, fy)), fy)
+                if state:
+                    yc.counts[state] += 1
             years.append(yc)
         result[department_id] = years
     return result
@@ -92,18 +102,17 @@ def counts_by_year(strategy) -> list[YearCounts]:
             "pk", "introduced_from_year", "retired_from_year"
         )
     )
-    states = defaultdict(Counter)
-    entered = defaultdict(set)
-    for a in Actual.objects.filter(indicator__basic_goal__strategy=strategy).only(
-        "indicator_id", "fiscal_year", "status", "returned_at"
-    ):
-        states[a.fiscal_year][state_of(a)] += 1
-        entered[a.fiscal_year].add(a.indicator_id)
+    actuals = {
+        (a.indicator_id, a.fiscal_year): a
+        for a in Actual.objects.filter(indicator__basic_goal__strategy=strategy).only(
+            "indicator_id", "fiscal_year", "status", "returned_at"
+        )
+    }
     year_reviews = reviews(strategy)
     result = []
     for fy in strategy.fiscal_years:
-        c = states[fy]
-        c["missing"] = sum(1 for i in indicators if i.in_force(fy) and i.pk not in entered[fy])
+        c = Counter(entry_state(i, actuals.get((i.pk, fy)), fy) for i in indicators)
+        del c[None]
         review = year_reviews.get(fy)
         result.append(
             YearCounts(
@@ -157,7 +166,7 @@ def year_gaps(strategy, fiscal_year) -> Gaps:
     for ind in indicators:
         a = actuals.get(ind.pk)
         if a is None:
-            if ind.in_force(fiscal_year):
+            if entry_state(ind, a, fiscal_year) == "missing":
                 gaps.missing.append(ind)
             continue
         a.indicator = ind
