@@ -4,8 +4,11 @@ status board, the lock confirmation and the reminder command."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from kpis.models import Actual, Department, Indicator, YearReview
+from django.utils import timezone
+
+from kpis.models import Actual, Department, Indicator, WorkflowEvent, YearReview
 
 # The states a clerk and the secretariat talk about; "returned" is a draft sent back (差戻し).
 STATES = ["missing", "draft", "returned", "submitted", "confirmed"]
@@ -188,6 +191,23 @@ def returned_actuals(strategy, department_ids):
         )
         .select_related("indicator__department")
         .order_by("-returned_at")
+    )
+
+
+RECENT_DAYS = 14  # how far back a clerk's home lists the secretariat's decisions
+RECENT_LIMIT = 50
+
+
+def recent_decisions(strategy, department_ids, days=RECENT_DAYS):
+    """The secretariat's confirmations (確認) and send-backs (差戻し) of these departments' values
+    in the last `days` days, newest first: what the clerk otherwise learns only by email. 1 query."""
+    return list(
+        WorkflowEvent.objects.filter(
+            strategy=strategy,
+            action__in=[WorkflowEvent.Action.CONFIRM, WorkflowEvent.Action.RETURN],
+            actual__indicator__department_id__in=department_ids,
+            at__gte=timezone.now() - timedelta(days=days),
+        ).select_related("actor", "actual__indicator")[:RECENT_LIMIT]
     )
 
 
