@@ -32,6 +32,12 @@ def grade_scale(strategy: Strategy) -> achievement.GradeScale:
 
 
 def settings_for(strategy: Strategy) -> EvaluationSettings:
+    """The strategy's settings (no query when it was read with select_related
+    ("evaluation_settings")), or the defaults."""
+    if "evaluation_settings" in strategy._state.fields_cache:
+        return strategy._state.fields_cache["evaluation_settings"] or EvaluationSettings(
+            strategy=strategy
+        )
     return EvaluationSettings.objects.filter(strategy=strategy).first() or EvaluationSettings(
         strategy=strategy
     )
