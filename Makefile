@@ -25,8 +25,12 @@ run: setup
 
 ## make test: the whole suite (browser tests are skipped with a notice when /usr/bin/chromium is missing)
 ## (CHROMIUM_PATH=… drives another Chromium; REQUIRE_BROWSER=1 makes a missing browser an error)
+## It runs on every core (pytest-xdist; TEST_WORKERS=0 runs in one process) in the file order;
+## TEST_ORDER= shuffles it as CI does (pytest-randomly; PYTEST_ARGS=--randomly-seed=N repeats an order).
+TEST_WORKERS ?= auto
+TEST_ORDER ?= -p no:randomly
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(TEST_ORDER) $(PYTEST_ARGS)
 
 ## make bench: the performance targets measured side by side (docs/benchmarks.md; about 2 minutes).
 ## Starts PostgreSQL and creates the role nemuro if needed (scripts/postgres.sh), unless BENCH_DATABASE_URL is set;

@@ -13,6 +13,7 @@ from kpis.models import (
     InterimTarget,
     Measure,
     Policy,
+    SentMail,
     Strategy,
     WorkflowEvent,
     YearReview,
@@ -190,6 +191,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                     "direction",
                     "aggregation",
                     "decimals",
+                    "allow_negative",
                 ]
             },
         ),
@@ -246,12 +248,20 @@ class ActualAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "confirmed_by",
         "confirmed_at",
+        "returned_at",
     ]
 
 
 @admin.register(YearReview)
 class YearReviewAdmin(admin.ModelAdmin):
-    list_display = ["strategy", "fiscal_year", "is_locked", "locked_by", "locked_at"]
+    list_display = [
+        "strategy",
+        "fiscal_year",
+        "is_locked",
+        "locked_by",
+        "locked_at",
+        "entry_deadline",
+    ]
     list_filter = ["strategy", "is_locked"]
     search_fields = ["strategy__name"]
 
@@ -267,4 +277,19 @@ class WorkflowEventAdmin(admin.ModelAdmin):
         return False  # the workflow log is a record, not something to edit
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentMail)
+class SentMailAdmin(admin.ModelAdmin):
+    """What send_reminders sent: deleting a row lets that mail go again on the next run."""
+
+    list_display = ["sent_at", "recipient", "subject", "key"]
+    search_fields = ["key", "subject", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

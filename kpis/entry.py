@@ -18,6 +18,7 @@ class EntryRow:
     )  # [(fiscal_year, Actual|None)] for earlier strategy years
     current: Actual | None = None  # this year's actual, if any
     form: object = None
+    read_only_reason: str = ""  # why the row cannot be changed (confirmed, locked year)
 
 
 def entry_rows(strategy, department, fiscal_year):
@@ -67,19 +68,26 @@ def departments_for(user, strategy):
     return [d for d in qs if d.pk in permissions.department_ids(user)]
 
 
-STATUS_KEYS = ["missing", Actual.Status.DRAFT, Actual.Status.SUBMITTED, Actual.Status.CONFIRMED]
+STATUS_KEYS = [
+    "missing",
+    Actual.Status.DRAFT,
+    "returned",  # a draft sent back by the secretariat (差戻し)
+    Actual.Status.SUBMITTED,
+    Actual.Status.CONFIRMED,
+]
 
 
 def status_counts(strategy, fiscal_year):
-    """{department name or '未割当': Counter(missing/draft/submitted/confirmed)}: 2 queries."""
+    """{department name or '未割当': Counter(missing/draft/returned/submitted/confirmed)}: 2 queries."""
     indicators = Indicator.objects.filter(basic_goal__strategy=strategy).select_related(
         "department"
     )
-    statuses = dict(
-        Actual.objects.filter(
+    statuses = {
+        pk: "returned" if status == Actual.Status.DRAFT and returned_at else status
+        for pk, status, returned_at in Actual.objects.filter(
             indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year
-        ).values_list("indicator_id", "status")
-    )
+        ).values_list("indicator_id", "status", "returned_at")
+    }
     counts = defaultdict(Counter)
     for ind in indicators:
         key = (ind.department.name, ind.department_id) if ind.department else ("未割当", None)

@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from kpis import permissions, roles, services
+from kpis import permissions, roles, services, year_status
 from kpis.entry import departments_for, entry_rows, outlier_threshold, previous_value, status_counts
-from kpis.forms import ActualForm, ReasonForm
-from kpis.models import Actual, Department, Indicator, Strategy, WorkflowEvent
+from kpis.forms import ActualForm, DeadlineForm, LockForm, ReasonForm, ReplyForm
+from kpis.models import Actual, Department, Indicator, Strategy, WorkflowEvent, YearReview
 
 
 def _get_strategy_and_year(code, fiscal_year):
@@ -39,6 +39,9 @@ def entry_index(request, code):
     if not (roles.is_clerk(request.user) or roles.is_secretariat(request.user)):
         raise PermissionDenied("実績値の入力は担当課・事務局のみ利用できます。")
     departments = departments_for(request.user, strategy)
+    counts = year_status.counts_by_department_and_year(strategy, [d.pk for d in departments])
+    for d in departments:
+        d.years = counts.get(d.pk, [])
     return render(
         request, "kpis/entry_index.html", {"strategy": strategy, "departments": departments}
     )
@@ -52,23 +55,36 @@ def entry(request, code, fiscal_year, department_id):
     rows = entry_rows(strategy, department, fiscal_year)
     submitting = request.POST.get("action") == "submit"
     threshold = outlier_threshold(strategy)
+    secretariat = roles.is_secretariat(request.user)
     for row in rows:
-        row.form = ActualForm(
-            request.POST or None,
-            prefix=f"i{row.indicator.pk}",
-            indicator=row.indicator,
-            previous=previous_value(row, fiscal_year),
-            outlier_threshold=threshold,
-            submitting=submitting,
-            initial=_initial(row.current),
-        )
+        row.read_only_reason = _read_only_reason(row, locked, secretariat, fiscal_year)
+        row.form = _row_form(row, request.POST or None, fiscal_year, threshold, submitting)
+        row.reply_form = _reply_form(request.POST or None, row, submitting)
     if request.method == "POST" and not locked:
         to_save = [
             r
             for r in rows
-            if _posted(request, r) and (_edited(r.form) or (submitting and _submittable(r.current)))
+            if _posted(request, r)
+            and (
+                _edited(r.form)
+                or (r.reply_form and r.reply_form.has_changed())
+                or (submitting and _submittable(r.current))
+            )
         ]
-        if all(r.form.is_valid() for r in to_save):
+        # Only the rows being saved are checked: an untouched row is shown as stored, so a
+        # blank row never gets 「提出するには値を入力するか…」 because another row had a typo.
+        for r in rows:
+            if r not in to_save:
+                r.form = _row_form(r, None, fiscal_year, threshold, submitting)
+                r.reply_form = _reply_form(None, r, submitting)
+        if not to_save:
+            messages.warning(request, _nothing_to_save(submitting))
+            return redirect(
+                "entry", code=code, fiscal_year=fiscal_year, department_id=department.pk
+            )
+        if all(
+            r.form.is_valid() and (not r.reply_form or r.reply_form.is_valid()) for r in to_save
+        ):
             try:
                 _save_rows(to_save, request.user, fiscal_year, submitting)
             except services.WorkflowError as e:
@@ -94,6 +110,38 @@ def entry(request, code, fiscal_year, department_id):
     return render(request, "kpis/entry.html", ctx)
 
 
+def _row_form(row, data, fiscal_year, threshold, submitting):
+    return ActualForm(
+        data,
+        prefix=f"i{row.indicator.pk}",
+        indicator=row.indicator,
+        previous=previous_value(row, fiscal_year),
+        outlier_threshold=threshold,
+        submitting=submitting,
+        initial=_initial(row.current),
+        read_only=bool(row.read_only_reason),
+    )
+
+
+def _read_only_reason(row, locked, secretariat, fiscal_year):
+    """Why a row cannot be changed here, shown on the row itself (empty when it can)."""
+    if locked:
+        return f"{fiscal_year}年度は有識者会議の検証のためロックされているため、変更できません。"
+    actual = row.current
+    if actual and actual.status == Actual.Status.CONFIRMED and not secretariat:
+        return "事務局が確認済みのため変更できません。変更が必要な場合は事務局に依頼してください。"
+    return ""
+
+
+def _nothing_to_save(submitting):
+    if submitting:
+        return (
+            "提出する実績値はありません（変更した行も、提出待ちの下書きもありません）。"
+            "値を入力してから「提出する」を押してください。"
+        )
+    return "変更された行がないため、何も保存していません。"
+
+
 def _initial(actual):
     if actual is None:
         return {"version": 0}
@@ -107,6 +155,19 @@ def _initial(actual):
         "confirm_outlier": actual.outlier_confirmed,
         "version": actual.version,
     }
+
+
+def _reply_form(data, row, submitting):
+    """A returned row gets a 回答 field (the answer never goes into 要因分析)."""
+    if row.current is None or not row.current.is_returned:
+        return None
+    return ReplyForm(
+        data,
+        prefix=f"i{row.indicator.pk}",
+        indicator=row.indicator,
+        submitting=submitting,
+        initial={"reply": row.current.reply},
+    )
 
 
 def _posted(request, row):
@@ -134,6 +195,7 @@ def _save_rows(rows, user, fiscal_year, submitting):
             values=row.form.entry_values,
             expected_version=row.form.cleaned_data["version"],
             submit=submitting,
+            reply=row.reply_form.cleaned_data["reply"] if row.reply_form else None,
         )
 
 
@@ -141,15 +203,8 @@ def _save_rows(rows, user, fiscal_year, submitting):
 def status_index(request, code):
     strategy = get_object_or_404(Strategy, code=code)
     _require_secretariat(request.user)
-    latest = (
-        Actual.objects.filter(indicator__basic_goal__strategy=strategy)
-        .order_by("-fiscal_year")
-        .first()
-    )
     return redirect(
-        "status_board",
-        code=code,
-        fiscal_year=latest.fiscal_year if latest else strategy.first_fiscal_year,
+        "status_board", code=code, fiscal_year=year_status.year_with_pending_work(strategy)
     )
 
 
@@ -157,13 +212,7 @@ def status_index(request, code):
 def status_board(request, code, fiscal_year):
     strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
     _require_secretariat(request.user)
-    submitted = (
-        Actual.objects.filter(
-            indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year, status="submitted"
-        )
-        .select_related("indicator__department", "submitted_by")
-        .order_by("indicator__basic_goal__number", "indicator__code")
-    )
+    review = YearReview.objects.filter(strategy=strategy, fiscal_year=fiscal_year).first()
     events = WorkflowEvent.objects.filter(
         strategy=strategy, fiscal_year=fiscal_year
     ).select_related("actor", "actual__indicator")[:30]
@@ -171,9 +220,13 @@ def status_board(request, code, fiscal_year):
         "strategy": strategy,
         "fiscal_year": fiscal_year,
         "counts": status_counts(strategy, fiscal_year),
-        "submitted": submitted,
+        "queue": year_status.confirm_queue(strategy, fiscal_year),
         "events": events,
-        "locked": services.is_locked(strategy, fiscal_year),
+        "locked": bool(review and review.is_locked),
+        "deadline": review.entry_deadline if review else None,
+        "deadline_form": DeadlineForm(
+            initial={"entry_deadline": review.entry_deadline if review else None}
+        ),
         "reason_form": ReasonForm(),
     }
     return render(request, "kpis/status_board.html", ctx)
@@ -224,13 +277,53 @@ def return_actual(request, code, fiscal_year, actual_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lock(request, code, fiscal_year):
-    def action(strategy, fy):
-        services.lock_year(strategy=strategy, fiscal_year=fy, user=request.user)
-        return f"{fy}年度をロックしました。有識者会議の検証に進めます。"
+    """GET: what locking would freeze unfinished, and the reason field; POST: lock."""
+    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    _require_secretariat(request.user)
+    form = LockForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lock_year(
+                strategy=strategy,
+                fiscal_year=fiscal_year,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.WorkflowError as e:
+            messages.error(request, e.message)
+            return redirect("status_lock", code=code, fiscal_year=fiscal_year)
+        messages.success(
+            request, f"{fiscal_year}年度をロックしました。有識者会議の検証に進めます。"
+        )
+        return redirect("status_board", code=code, fiscal_year=fiscal_year)
+    ctx = {
+        "strategy": strategy,
+        "fiscal_year": fiscal_year,
+        "gaps": year_status.year_gaps(strategy, fiscal_year),
+        "locked": services.is_locked(strategy, fiscal_year),
+        "form": form,
+    }
+    return render(request, "kpis/lock_confirm.html", ctx)
 
-    return _workflow_post(request, code, fiscal_year, action)
+
+@login_required
+@require_POST
+def deadline(request, code, fiscal_year):
+    strategy, fiscal_year = _get_strategy_and_year(code, fiscal_year)
+    _require_secretariat(request.user)
+    form = DeadlineForm(request.POST)
+    if form.is_valid():
+        date = form.cleaned_data["entry_deadline"]
+        services.set_entry_deadline(
+            strategy=strategy, fiscal_year=fiscal_year, deadline=date, user=request.user
+        )
+        shown = f"{date:%Y/%m/%d}" if date else "なし"
+        messages.success(request, f"{fiscal_year}年度の入力期限を{shown}にしました。")
+    else:
+        messages.error(request, " ".join(form.errors["entry_deadline"]))
+    return redirect("status_board", code=code, fiscal_year=fiscal_year)
 
 
 @login_required

@@ -1,7 +1,10 @@
 """Load a strategy's YAML fixtures (fixtures/<code>/) into the database.
 
-Idempotent: rows are matched by natural keys and saved only when a field differs, so a second run
-writes nothing (and adds no audit-trail rows). The whole load is one transaction.
+The YAML is read as a snapshot-shaped state (revisions.kinds) and written by revisions.writer, the
+same writer that publishes revisions and starts the next strategy. Idempotent: rows are matched
+by their stable keys and saved only when a field differs, so a second run writes nothing (and
+adds no audit-trail rows). The whole load is one transaction. (Population figures are not part
+of a revision's snapshot and are loaded here directly.)
 
 The loaded document is the strategy's 第1版「策定」 (revisions app): its IndicatorTarget rows link
 to that revision and the revision keeps a snapshot of it. Once a later revision (第2版…) has been
@@ -20,26 +23,18 @@ from django.db import transaction
 
 from kpis.achievement import DEFAULT_SCALE
 from kpis.fiscal import fiscal_year_label
-from kpis.models import (
-    BasicGoal,
-    Direction,
-    EvaluationSettings,
-    FiscalYear,
-    GradeBand,
-    Indicator,
-    IndicatorTarget,
-    Measure,
-    Policy,
-    Strategy,
-)
+from kpis.models import EvaluationSettings, FiscalYear, GradeBand, Strategy
 from population.models import (
     DeclineSuppression,
     PopulationFigure,
     PopulationPoint,
     PopulationTarget,
 )
-from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
 from revisions import services as revision_services
+from revisions.kinds import BY_NAME, num
+from revisions.snapshot import goal_key, listing_key, measure_key, policy_key
+from revisions.state import TARGET_FIELDS
+from revisions.writer import Writer
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "fixtures" / "nemuro2"
 FISCAL_YEARS = range(2010, 2071)
@@ -114,17 +109,18 @@ def load_strategy(*, directory: Path = DEFAULT_DIRECTORY) -> LoadReport:
     if created:
         report.created[first_revision._meta.verbose_name] += 1
     revised = revision_services.has_later_revisions(strategy)
+    state = {"key_projects": _key_projects(_read(directory, "key_projects.yaml"))}
     if revised:
         report.notes.append(
             "第2版以降の改訂が公開されているため、基本目標・施策・指標（基準値・目標値）・事業は"
             "原文のデータで上書きしませんでした。変更は改訂で行ってください。"
         )
     else:
-        goals, measures = _load_tree(report, strategy, doc["basic_goals"])
-        indicators = _read(directory, "indicators.yaml")
-        _load_indicators(report, strategy, goals, measures, indicators, first_revision)
-        _load_projects(report, strategy, measures, _read(directory, "projects.yaml"))
-    _load_key_projects(report, strategy, _read(directory, "key_projects.yaml"))
+        state |= _tree(doc["basic_goals"])
+        state["indicators"] = _indicators(strategy, _read(directory, "indicators.yaml"))
+        state |= _projects(_read(directory, "projects.yaml"))
+    # The document is 第1版: the one writer of revisions.writer puts it into the live tables.
+    Writer(strategy, revision=first_revision, stamp=False, count=report).write(state)
     _load_population(report, strategy, _read(directory, "population.yaml"))
     if not revised and revision_services.refresh_initial_snapshot(first_revision):
         if not created:
@@ -151,138 +147,131 @@ def _ensure_evaluation_defaults(report, strategy):
         report.created[EvaluationSettings._meta.verbose_name] += 1
 
 
-def _load_tree(report, strategy, basic_goals):
-    goals, measures = {}, {}
+# -- the YAML read as a snapshot-shaped state (revisions.kinds) ------------------------------
+# Keys of a YAML item named like a field of its model pass through as they are; the others are
+# the transcription's own names (target → target_value …), mapped here.
+
+
+def _passed_through(kind_name, entry, mapped):
+    kind = BY_NAME[kind_name]
+    return {k: v for k, v in entry.items() if k in kind.fields and k not in mapped}
+
+
+def _tree(basic_goals):
+    goals, policies, measures = [], [], []
     for g in basic_goals:
-        goal = _upsert(
-            report,
-            BasicGoal,
-            {"strategy": strategy, "number": g["number"]},
-            {"title": g["title"], "package": g["package"]},
-        )
-        goals[g["number"]] = goal
-        for order, text in enumerate(g["directions"], start=1):
-            _upsert(report, Direction, {"basic_goal": goal, "order": order}, {"text": text})
+        goal = {"number": g["number"], "title": g["title"], "package": g["package"]}
+        goals.append({"key": goal_key(g["number"]), **goal, "directions": list(g["directions"])})
         for p_order, p in enumerate(g["policies"], start=1):
-            policy = _upsert(
-                report,
-                Policy,
-                {"basic_goal": goal, "symbol": p["symbol"]},
-                {"order": p_order, "title": p["title"]},
+            policy = policy_key(g["number"], p["symbol"])
+            policies.append(
+                {
+                    "key": policy,
+                    "goal": goal_key(g["number"]),
+                    "symbol": p["symbol"],
+                    "order": p_order,
+                    "title": p["title"],
+                }
             )
             for m in p["measures"]:
-                measure = _upsert(
-                    report,
-                    Measure,
-                    {"policy": policy, "number": m["number"]},
-                    {"title": m["title"], "description": m.get("description", "")},
+                measures.append(
+                    {
+                        "key": measure_key(g["number"], p["symbol"], m["number"]),
+                        "policy": policy,
+                        "number": m["number"],
+                        "title": m["title"],
+                        "description": m.get("description", ""),
+                    }
                 )
-                measures[f"{g['number']}-{p['symbol']}-{m['number']}"] = measure
-    return goals, measures
+    return {"goals": goals, "policies": policies, "measures": measures}
 
 
-def _load_indicators(report, strategy, goals, measures, doc, first_revision):
+def _indicators(strategy, doc):
     """Indicators, each with its first IndicatorTarget row (in force from the first fiscal year,
     decided by 第1版); a later revision adds rows instead of overwriting this one."""
     orders = Counter()
+    out = []
     for item in doc["indicators"]:
-        goal = goals[item["goal"]]
-        measure = measures[item["measure"]] if item.get("measure") else None
         orders[(item["goal"], item.get("measure"))] += 1
-        indicator = _upsert(
-            report,
-            Indicator,
-            {"basic_goal": goal, "code": item["code"]},
+        values = {
+            "level": item["level"],
+            "order": orders[(item["goal"], item.get("measure"))],
+            "code": item["code"],
+            "name": item["name"],
+            "unit": item["unit"] or "",
+            "baseline_value": num(_dec(item.get("baseline"))),
+            "baseline_fiscal_year": item.get("baseline_fiscal_year"),
+            "baseline_kind": item["baseline_kind"],
+            "target_value": num(_dec(item["target"])),
+            "target_fiscal_year": item.get("target_fiscal_year", strategy.last_fiscal_year),
+            "change_value": num(_dec(item.get("change"))),
+            "change_unit": item.get("change_unit") or "",
+            "direction": item["direction"],
+            "aggregation": item["aggregation"],
+            "decimals": _decimals(item["target"]),
+            "source_line": item["source_line"],
+            "reading_note": (item.get("reading_note") or "").strip(),
+            "lineage_key": f"{strategy.code}:{item['code']}",
+        }
+        row = {f: values[f] for f in TARGET_FIELDS}
+        out.append(
             {
-                "measure": measure,
-                "level": item["level"],
-                "order": orders[(item["goal"], item.get("measure"))],
-                "name": item["name"],
-                "unit": item["unit"] or "",
-                "baseline_value": _dec(item.get("baseline")),
-                "baseline_fiscal_year": item.get("baseline_fiscal_year"),
-                "baseline_kind": item["baseline_kind"],
-                "target_value": _dec(item["target"]),
-                "target_fiscal_year": item.get("target_fiscal_year", strategy.last_fiscal_year),
-                "change_value": _dec(item.get("change")),
-                "change_unit": item.get("change_unit") or "",
-                "direction": item["direction"],
-                "aggregation": item["aggregation"],
-                "decimals": _decimals(item["target"]),
-                "source_line": item["source_line"],
-                "reading_note": (item.get("reading_note") or "").strip(),
-            },
-        )
-        if not indicator.lineage_key:
-            indicator.lineage_key = f"{strategy.code}:{indicator.code}"
-            indicator.save(update_fields=["lineage_key"])
-        _upsert(
-            report,
-            IndicatorTarget,
-            {"indicator": indicator, "effective_from_year": strategy.first_fiscal_year},
-            {
-                "baseline_value": indicator.baseline_value,
-                "baseline_kind": indicator.baseline_kind,
-                "target_value": indicator.target_value,
-                "target_fiscal_year": indicator.target_fiscal_year,
-                "revision_id": first_revision.pk,
-            },
-        )
-
-
-def _load_projects(report, strategy, measures, doc):
-    for listing in doc["listings"]:
-        measure = measures[listing["measure"]]
-        for order, row in enumerate(listing["rows"], start=1):
-            values = {
-                "description": row["description"],
-                "is_priority": bool(row.get("priority")),
-                "fy2021": row.get("fy2021") or "",
-                "is_private": bool(row.get("private")),
-                "partners": "、".join(row.get("partners") or []),
-                "is_hokkaido": bool(row.get("hokkaido")),
+                "key": item["code"],
+                "goal": goal_key(item["goal"]),
+                "measure": item.get("measure"),
+                **_passed_through("indicator", item, values),
+                **values,
+                "targets": [{"from": strategy.first_fiscal_year, **row, "revision": 1}],
             }
-            if row.get("relisted"):
+        )
+    return out
+
+
+def _projects(doc):
+    projects, listings = [], []
+    for listing in doc["listings"]:
+        for order, row in enumerate(listing["rows"], start=1):
+            if not row.get("relisted"):
                 # The original listing defines the project; a relisting only links it again.
-                project = Project.objects.get(strategy=strategy, name=row["name"])
-            else:
-                project = _upsert(
-                    report, Project, {"strategy": strategy, "name": row["name"]}, values
+                projects.append(
+                    {
+                        "key": row["name"],
+                        "name": row["name"],
+                        "description": row["description"],
+                        "is_priority": bool(row.get("priority")),
+                        "fy2021": row.get("fy2021") or "",
+                        "is_private": bool(row.get("private")),
+                        "partners": "、".join(row.get("partners") or []),
+                        "is_hokkaido": bool(row.get("hokkaido")),
+                    }
                 )
-            _upsert(
-                report,
-                ProjectListing,
-                {"project": project, "measure": measure},
+            listings.append(
                 {
+                    "key": listing_key(row["name"], listing["measure"]),
+                    "project": row["name"],
+                    "measure": listing["measure"],
                     "order": order,
                     "is_relisted": bool(row.get("relisted")),
                     "description": row["description"],
                     "source_text": row["source_text"],
-                },
+                }
             )
+    return {"projects": projects, "listings": listings}
 
 
-def _load_key_projects(report, strategy, doc):
-    for kp in doc["key_projects"]:
-        key_project = _upsert(
-            report,
-            KeyProject,
-            {"strategy": strategy, "code": kp["code"]},
-            {
-                "number": kp["number"],
-                "name": kp["name"],
-                "label": kp["label"],
-                "subtitle": kp["subtitle"],
-                "description": kp["description"],
-            },
-        )
-        for order, text in enumerate(kp["actions"], start=1):
-            _upsert(
-                report,
-                KeyProjectAction,
-                {"key_project": key_project, "order": order},
-                {"text": text},
-            )
+def _key_projects(doc):
+    return [
+        {
+            "code": kp["code"],
+            "number": kp["number"],
+            "name": kp["name"],
+            "label": kp["label"],
+            "subtitle": kp["subtitle"],
+            "description": kp["description"],
+            "actions": list(kp["actions"]),
+        }
+        for kp in doc["key_projects"]
+    ]
 
 
 def _load_population(report, strategy, doc):

@@ -1,5 +1,5 @@
 """The strategy as data: Strategy → BasicGoal → Policy → Measure, and Indicator for both the
-goal-level 数値目標 and the measure-level KPIs. Names follow shared/strategy/GLOSSARY.md."""
+goal-level 数値目標 and the measure-level KPIs. Names follow docs/glossary.md."""
 
 from decimal import Decimal
 
@@ -260,6 +260,13 @@ class Indicator(models.Model):
     direction = models.CharField("改善の方向", max_length=10, choices=Direction.choices)
     aggregation = models.CharField("集計方法", max_length=10, choices=Aggregation.choices)
     decimals = models.PositiveSmallIntegerField("表示小数桁", default=0)
+    # The allowed range of an actual is the unit's (a count ≥ 0, a % within 0–100) unless the
+    # indicator says otherwise: a rate of change such as 人口減少率 can be negative (▲0.5 %).
+    allow_negative = models.BooleanField(
+        "負の値を認める",
+        default=False,
+        help_text="人口減少率など、変化率の指標は▲（マイナス）の実績値になりえます。",
+    )
     department = models.ForeignKey(
         Department,
         models.SET_NULL,
@@ -306,10 +313,6 @@ class Indicator(models.Model):
         return (self.introduced_from_year is None or fiscal_year >= self.introduced_from_year) and (
             self.retired_from_year is None or fiscal_year < self.retired_from_year
         )
-
-    @property
-    def is_retired(self):
-        return self.retired_from_year is not None
 
     def quantize(self, value: Decimal | None) -> Decimal | None:
         """A value at the scale the document prints this indicator with (2.00 %, 25.0 %, 27,700 t)."""
@@ -526,6 +529,11 @@ class Actual(models.Model):
         verbose_name="確認者",
     )
     confirmed_at = models.DateTimeField("確認日時", null=True, blank=True)
+    # A send-back (差戻し): the secretariat's reason and the clerk's answer live beside the value,
+    # never in `note` (要因分析), which is printed in the council's review pack.
+    return_reason = models.TextField("差戻しの理由", blank=True)
+    returned_at = models.DateTimeField("差戻し日時", null=True, blank=True)
+    reply = models.TextField("差戻しへの回答", blank=True)
     history = HistoricalRecords()
 
     objects = ActualQuerySet.as_manager()
@@ -543,6 +551,11 @@ class Actual(models.Model):
     @property
     def has_value(self):
         return self.value is not None and not self.not_measurable
+
+    @property
+    def is_returned(self):
+        """Sent back and not yet submitted again: the clerk has something to answer."""
+        return self.status == self.Status.DRAFT and self.returned_at is not None
 
 
 class YearReview(models.Model):
@@ -562,6 +575,9 @@ class YearReview(models.Model):
         verbose_name="ロックした人",
     )
     locked_at = models.DateTimeField("ロック日時", null=True, blank=True)
+    entry_deadline = models.DateField(
+        "入力期限", null=True, blank=True, help_text="担当課への督促メールの基準日"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "年度の検証状況"
@@ -585,6 +601,8 @@ class WorkflowEvent(models.Model):
         REOPEN = "reopen", "ロック解除"
         IMPORT = "import", "Excel取込"
         RESTORE = "restore", "履歴から復元"
+        REPLY = "reply", "差戻しへの回答"
+        DEADLINE = "deadline", "入力期限の設定"
 
     strategy = models.ForeignKey(
         Strategy, models.CASCADE, related_name="events", verbose_name="総合戦略"
@@ -606,3 +624,22 @@ class WorkflowEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class SentMail(models.Model):
+    """One email the reminder command sent (kpis/reminders.py), under a key naming what it was
+    about: the command skips a key it finds here, so running it twice sends nothing new."""
+
+    key = models.CharField("識別キー", max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="宛先"
+    )
+    subject = models.CharField("件名", max_length=200)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "送信済みメール"
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.sent_at:%Y-%m-%d %H:%M} {self.subject}"

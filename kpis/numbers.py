@@ -12,6 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from kpis.templatetags.kpi_format import format_number
+
 MAX_LENGTH = 30
 MAX_PLACES = 4
 
@@ -88,21 +90,40 @@ def parse_number(text: str | None, *, field: str = "実績値", unit: str = "") 
     return value.copy_abs() if value.is_zero() else value
 
 
-def check_plausible(value: Decimal, *, unit: str, field: str = "実績値") -> None:
-    """Reject values that cannot be right for the unit (a negative count, a share over 100 %)."""
+def check_plausible(
+    value: Decimal, *, unit: str, field: str = "実績値", allow_negative: bool = False
+) -> None:
+    """Reject values that cannot be right for the unit (a negative count, a share over 100 %).
+
+    `allow_negative` is the indicator's own range: a rate of change (人口減少率) is printed in %
+    but may fall below zero, so it is held to ▲100〜100 instead of 0〜100 and a count unit to any
+    sign."""
     if not value.is_finite():
         raise NumberParseError(f"{field}：「{value}」は数値ではありません。", field=field)
     unit = _normalise_unit(unit)
-    shown = f"{value:,f}{unit}"
-    if unit in COUNT_UNITS and value < 0:
+    shown = f"{format_number(value)}{unit}"
+    if unit in COUNT_UNITS and value < 0 and not allow_negative:
         raise NumberParseError(f"{field}：{shown}は0以上の値を入力してください。", field=field)
-    if unit in SHARE_UNITS and not 0 <= value <= 100:
-        raise NumberParseError(f"{field}：{shown}は0〜100の範囲で入力してください。", field=field)
+    low = -100 if allow_negative else 0
+    if unit in SHARE_UNITS and not low <= value <= 100:
+        raise NumberParseError(
+            f"{field}：{shown}は{format_number(low)}〜100の範囲で入力してください。", field=field
+        )
 
 
-def is_outlier(value: Decimal, previous: Decimal | None, *, max_change: Decimal) -> bool:
-    """True when value moved from last year's figure by more than max_change (a fraction)."""
+def is_outlier(
+    value: Decimal,
+    previous: Decimal | None,
+    *,
+    max_change: Decimal,
+    min_abs_change: Decimal = Decimal(0),
+) -> bool:
+    """True when value moved from the comparison figure by more than max_change (a fraction)
+    AND by more than min_abs_change (in the indicator's unit): 9 → 4 人 is −56 % but only five
+    people, which is ordinary year-to-year noise for a small count."""
     if previous is None:
+        return False
+    if abs(value - previous) <= min_abs_change:
         return False
     if previous == 0:
         # Any move away from zero is an infinite relative change.

@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kpis import numfmt, roles
 from kpis.entry_rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
+from kpis.year_status import year_gaps
 
 
 class WorkflowError(Exception):
@@ -99,9 +100,11 @@ def save_actual(
     submit: bool = False,
     reason: str = "",
     action=WorkflowEvent.Action.SAVE,
+    reply: str | None = None,
 ) -> Actual:
     """Create or update one actual. `expected_version` is the version the user saw (0: none yet);
-    if another save happened since, raise StaleEdit and change nothing."""
+    if another save happened since, raise StaleEdit and change nothing. `reply`: the clerk's
+    answer to a send-back (差戻しへの回答), recorded as its own event when it changed."""
     strategy = indicator.basic_goal.strategy
     _check_open(strategy, fiscal_year)
     if expected_version == 0:
@@ -119,6 +122,9 @@ def save_actual(
                 f"「{indicator.name}」は確認済みです。変更は事務局に依頼してください。"
             )
     _apply(actual, values)
+    replied = reply is not None and reply.strip() != actual.reply
+    if replied:
+        actual.reply = reply.strip()
     actual.updated_by = user
     now = timezone.now()
     if submit:
@@ -141,6 +147,15 @@ def save_actual(
         actor=user,
         reason=reason,
     )
+    if replied:
+        WorkflowEvent.objects.create(
+            strategy=strategy,
+            fiscal_year=fiscal_year,
+            actual=actual,
+            action=WorkflowEvent.Action.REPLY,
+            actor=user,
+            reason=actual.reply,
+        )
     return actual
 
 
@@ -236,6 +251,9 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
     _check_open(strategy, actual.fiscal_year)
     actual.status = Actual.Status.DRAFT
     actual.confirmed_by = actual.confirmed_at = None
+    # The clerk sees the reason on the form and answers in `reply` (an earlier answer stays in
+    # the history); the returned state lasts until the value is submitted again.
+    actual.return_reason, actual.returned_at, actual.reply = reason.strip(), timezone.now(), ""
     actual.version += 1
     actual._change_reason = _history_reason(f"差戻し：{reason}")
     actual.save()
@@ -251,16 +269,27 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
 
 
 @transaction.atomic
-def lock_year(*, strategy: Strategy, fiscal_year: int, user) -> YearReview:
+def lock_year(*, strategy: Strategy, fiscal_year: int, user, reason: str = "") -> YearReview:
+    """Lock a year for the council's review. While a value is missing, unsubmitted or
+    unconfirmed, only with a reason (kept in the LOCK event)."""
     review, _ = YearReview.objects.select_for_update().get_or_create(
         strategy=strategy, fiscal_year=fiscal_year
     )
     if review.is_locked:
         raise WorkflowError(f"{fiscal_year}年度はすでにロックされています。")
+    if not reason.strip() and year_gaps(strategy, fiscal_year).any:
+        raise WorkflowError(
+            f"{fiscal_year}年度には未入力・未提出・未確認の実績値があります。"
+            "それでもロックする場合は理由を入力してください。"
+        )
     review.is_locked, review.locked_by, review.locked_at = True, user, timezone.now()
     review.save()
     WorkflowEvent.objects.create(
-        strategy=strategy, fiscal_year=fiscal_year, action=WorkflowEvent.Action.LOCK, actor=user
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        action=WorkflowEvent.Action.LOCK,
+        actor=user,
+        reason=reason.strip(),
     )
     return review
 
@@ -310,3 +339,22 @@ def restore_actual(*, actual: Actual, history_id: int, user, reason: str = "") -
         reason=full_reason,
     )
     return actual
+
+
+@transaction.atomic
+def set_entry_deadline(*, strategy: Strategy, fiscal_year: int, deadline, user) -> YearReview:
+    """The date by which the departments should have submitted the year's actuals (None: no
+    deadline); the reminder command mails around it. Recorded as a DEADLINE event."""
+    review, _ = YearReview.objects.select_for_update().get_or_create(
+        strategy=strategy, fiscal_year=fiscal_year
+    )
+    review.entry_deadline = deadline
+    review.save(update_fields=["entry_deadline"])
+    WorkflowEvent.objects.create(
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        action=WorkflowEvent.Action.DEADLINE,
+        actor=user,
+        reason=f"{deadline:%Y/%m/%d}" if deadline else "期限なし",
+    )
+    return review

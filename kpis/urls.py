@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("status/<int:fiscal_year>/lock/", views.lock, name="status_lock"),
     path("status/<int:fiscal_year>/reopen/", views.reopen, name="status_reopen"),
+    path("status/<int:fiscal_year>/deadline/", views.deadline, name="status_deadline"),
     path("assignments/", views.assignments, name="assignments"),
 ]

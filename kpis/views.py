@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from kpis import roles
+from kpis.home import home_for
 from kpis.selectors import current_strategy, strategy_browser
 from projects.models import KeyProject
 from revisions import selectors as revision_selectors
@@ -12,10 +13,12 @@ from revisions.browser import tree_from_snapshot
 
 @login_required
 def home(request):
+    """Each role's task first (kpis/home.py); the strategy document stays in the navigation."""
     strategy = current_strategy()
     if strategy is None:
         return render(request, "kpis/empty.html")
-    return redirect("strategy", code=strategy.code)
+    home = home_for(request.user, strategy)
+    return render(request, "kpis/home.html", {"strategy": strategy, "home": home})
 
 
 def _selected_revision(request, revisions):

@@ -4,8 +4,9 @@ For a load balancer's health check and as the baseline the benchmark (scripts/be
 every page's server time by: the fixed cost of one request through the same middleware stack."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -24,3 +25,10 @@ def shell(request):
     user, roles, navigation). The floor every signed-in page pays; scripts/bench.py divides the
     dashboard's first request after a write by it."""
     return render(request, "shell.html")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: the icon, never a 404. Resolved per
+    request, not at import, so a missing static manifest cannot stop the URL configuration."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", kpi_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/shell", health.shell, name="healthz_shell"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links: never a 404.
+    path("favicon.ico", health.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("strategies/<slug:code>/", include(strategy_patterns)),

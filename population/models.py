@@ -19,7 +19,6 @@ class Category(models.TextChoices):
     TFR = "tfr", "合計特殊出生率"
 
 
-SHARE_CATEGORIES = {Category.SHARE_YOUNG, Category.SHARE_WORKING, Category.SHARE_ELDERLY}
 AGE_GROUPS = [Category.YOUNG, Category.WORKING, Category.ELDERLY]
 # Where the secretariat's yearly actual figures come from (PopulationFigure.data_source).
 DATA_SOURCES = ["住民基本台帳", "国勢調査"]
@@ -62,10 +61,6 @@ class PopulationFigure(models.Model):
         return (
             f"{self.get_source_display()} {self.year}年 {self.get_category_display()} {self.value}"
         )
-
-    @property
-    def is_share(self):
-        return self.category in SHARE_CATEGORIES
 
 
 class PopulationTarget(models.Model):

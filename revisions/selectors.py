@@ -56,10 +56,6 @@ def get_revision_for_user(strategy, number, user, *, with_snapshot=True) -> Revi
     return revision
 
 
-def latest_published(strategy) -> Revision | None:
-    return Revision.objects.filter(strategy=strategy).published().order_by("-number").first()
-
-
 def snapshot_of(revision) -> dict:
     """A published revision's stored snapshot, or a draft's preview (published state + its
     changes applied in memory)."""

@@ -5,40 +5,27 @@ create_revision → save_change / undo_change (draft only, nothing live changes)
 trail, stores the snapshot). start_next_strategy copies a strategy into a new one with a draft
 第1版. ensure_initial_revision makes the loaded document 第1版「策定」 (called by load_strategy)."""
 
+import copy
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kpis.models import (
     Actual,
-    BasicGoal,
-    Direction,
     EvaluationSettings,
     GradeBand,
-    Indicator,
-    IndicatorTarget,
-    Measure,
-    Policy,
     Strategy,
-    target_in_force,
 )
-from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
 from revisions import rules
-from revisions.models import ListingLifecycle, ProjectLifecycle, Revision, RevisionChange
-from revisions.snapshot import dec, listing_key, num, take_snapshot
+from revisions.models import Revision, RevisionChange
+from revisions.snapshot import dec, num, take_snapshot
 from revisions.state import (
     ADD,
     CHANGE,
     EDITABLE,
-    GOAL,
     INDICATOR,
     KIND_LABELS,
-    LISTING,
-    MEASURE,
-    POLICY,
-    PROJECT,
     RETIRE,
     TARGET_FIELDS,
     add_key,
@@ -46,7 +33,10 @@ from revisions.state import (
     current_value,
     find,
     ordered,
+    touched,
 )
+from revisions.state import target_in_force as state_target_in_force
+from revisions.writer import Writer
 
 INITIAL_TITLE = "策定"
 _MISSING = object()
@@ -333,9 +323,8 @@ def publish_revision(*, revision, user) -> Revision:
     if errors:
         raise RevisionError(errors)
     after = apply_changes(before, changes, revision_number=revision.number)
-    writer = _Writer(strategy, revision, user)
-    for change in ordered(changes):
-        writer.apply(change, after)
+    # The objects the changes add, change or retire, as they stand in `after`, parents first.
+    Writer(strategy, revision=revision, user=user).write(after, only=touched(changes))
     revision.status = Revision.Status.PUBLISHED
     revision.published_by = user
     revision.published_at = timezone.now()
@@ -345,193 +334,6 @@ def publish_revision(*, revision, user) -> Revision:
     revision._history_user = user
     revision.save()
     return revision
-
-
-class _Writer:
-    """Writes the objects of `after` that one change touched into the live tables."""
-
-    def __init__(self, strategy, revision, user):
-        self.strategy, self.revision, self.user = strategy, revision, user
-        self.goals = {str(g.number): g for g in BasicGoal.objects.filter(strategy=strategy)}
-        self.policies = {
-            f"{p.basic_goal.number}-{p.symbol}": p
-            for p in Policy.objects.filter(basic_goal__strategy=strategy).select_related(
-                "basic_goal"
-            )
-        }
-        self.measures = {
-            m.code: m
-            for m in Measure.objects.filter(policy__basic_goal__strategy=strategy).select_related(
-                "policy__basic_goal"
-            )
-        }
-        self.indicators = {i.code: i for i in Indicator.objects.for_strategy(strategy)}
-        self.projects = {p.name: p for p in Project.objects.filter(strategy=strategy)}
-        self.listings = {
-            listing_key(x.project.name, x.measure.code): x
-            for x in ProjectListing.objects.filter(project__strategy=strategy).select_related(
-                "project", "measure__policy__basic_goal"
-            )
-        }
-
-    def save(self, obj, fields=None):
-        _stamp(obj, self.user, self.revision)
-        obj.save(update_fields=fields) if fields else obj.save()
-        return obj
-
-    def apply(self, c, after):
-        self.after = after
-        item = find(after, c.kind, c.object_key)
-        if c.action == ADD:
-            getattr(self, f"_add_{c.kind}")(item, c)
-        elif c.action == RETIRE:
-            self._retire(c)
-        elif c.kind == INDICATOR and c.field == "target":
-            self._target(item, c)
-        else:
-            obj = self._object(c.kind, c.object_key)
-            setattr(obj, c.field, item[c.field])
-            self.save(obj, [c.field])
-
-    def _object(self, kind, key):
-        return {
-            GOAL: self.goals,
-            POLICY: self.policies,
-            MEASURE: self.measures,
-            INDICATOR: self.indicators,
-            PROJECT: self.projects,
-            LISTING: self.listings,
-        }[kind][key]
-
-    def _add_goal(self, item, c):
-        goal = BasicGoal(
-            strategy=self.strategy,
-            number=item["number"],
-            title=item["title"],
-            package=item["package"],
-        )
-        self.goals[item["key"]] = self.save(goal)
-
-    def _add_policy(self, item, c):
-        policy = Policy(
-            basic_goal=self.goals[item["goal"]],
-            symbol=item["symbol"],
-            order=item["order"],
-            title=item["title"],
-        )
-        self.policies[item["key"]] = self.save(policy)
-
-    def _add_measure(self, item, c):
-        measure = Measure(
-            policy=self.policies[item["policy"]],
-            number=item["number"],
-            title=item["title"],
-            description=item["description"],
-        )
-        self.measures[item["key"]] = self.save(measure)
-
-    def _add_indicator(self, item, c):
-        ind = Indicator(
-            basic_goal=self.goals[item["goal"]],
-            measure=self.measures[item["measure"]] if item["measure"] else None,
-            level=item["level"],
-            code=item["code"],
-            order=item["order"],
-            name=item["name"],
-            unit=item["unit"],
-            baseline_fiscal_year=item["baseline_fiscal_year"],
-            change_value=None,
-            change_unit="",
-            direction=item["direction"],
-            aggregation=item["aggregation"],
-            decimals=item["decimals"],
-            source_line=item["source_line"],
-            reading_note=item["reading_note"],
-            introduced_from_year=item["introduced_from_year"],
-            lineage_key=item["lineage_key"],
-            **{f: _value(f, item[f]) for f in TARGET_FIELDS},
-        )
-        self.indicators[item["key"]] = self.save(ind)
-        for row in item["targets"]:
-            self._target_row(ind, row)
-
-    def _target_row(self, ind, row):
-        target = IndicatorTarget.objects.filter(
-            indicator=ind, effective_from_year=row["from"]
-        ).first() or IndicatorTarget(indicator=ind, effective_from_year=row["from"])
-        for f in TARGET_FIELDS:
-            setattr(target, f, _value(f, row[f]))
-        target.revision = self.revision
-        self.save(target)
-
-    def _target(self, item, c):
-        ind = self.indicators[c.object_key]
-        row = next(r for r in item["targets"] if r["from"] == c.effective_from_year)
-        self._target_row(ind, row)
-        for f in TARGET_FIELDS:  # Indicator mirrors the latest row
-            setattr(ind, f, _value(f, item[f]))
-        self.save(ind, list(TARGET_FIELDS))
-
-    def _add_project(self, item, c):
-        project = Project(
-            strategy=self.strategy,
-            name=item["name"],
-            description=item["description"],
-            is_priority=item["is_priority"],
-            fy2021=item["fy2021"],
-            is_private=item["is_private"],
-            partners=item["partners"],
-            is_hokkaido=item["is_hokkaido"],
-        )
-        self.projects[item["key"]] = self.save(project)
-        if item["introduced_from_year"]:
-            self.save(
-                ProjectLifecycle(project=project, introduced_from_year=item["introduced_from_year"])
-            )
-        measure = (c.new_value or {}).get("measure")
-        if measure:  # a new project comes with its first listing
-            self._add_listing(find(self.after, LISTING, listing_key(project.name, measure)), c)
-
-    def _add_listing(self, item, c):
-        listing = ProjectListing(
-            project=self.projects[item["project"]],
-            measure=self.measures[item["measure"]],
-            order=item["order"],
-            is_relisted=item["is_relisted"],
-            description=item["description"],
-            source_text=item["source_text"],
-        )
-        listing.save()  # ProjectListing keeps no history; the RevisionChange row is its record
-        self.listings[item["key"]] = listing
-        if item["introduced_from_year"]:
-            self.save(
-                ListingLifecycle(listing=listing, introduced_from_year=item["introduced_from_year"])
-            )
-
-    def _retire(self, c):
-        year = c.effective_from_year
-        if c.kind == INDICATOR:
-            ind = self.indicators[c.object_key]
-            ind.retired_from_year = year
-            self.save(ind, ["retired_from_year"])
-        elif c.kind == PROJECT:
-            project = self.projects[c.object_key]
-            life = ProjectLifecycle.objects.filter(project=project).first() or ProjectLifecycle(
-                project=project
-            )
-            life.retired_from_year = year
-            self.save(life)
-        elif c.kind == LISTING:
-            listing = self.listings[c.object_key]
-            life = ListingLifecycle.objects.filter(listing=listing).first() or ListingLifecycle(
-                listing=listing
-            )
-            life.retired_from_year = year
-            self.save(life)
-
-
-def _value(field, value):
-    return dec(value) if field in ("baseline_value", "target_value") else value
 
 
 # -- the document's strategy as 第1版 --------------------------------------------------------
@@ -572,19 +374,6 @@ def refresh_initial_snapshot(revision) -> bool:
 # -- the next strategy -----------------------------------------------------------------------
 
 
-@dataclass
-class _Copy:
-    source: Strategy
-    new: Strategy
-    revision: Revision
-    user: object
-
-    def save(self, obj):
-        _stamp(obj, self.user, self.revision)
-        obj.save()
-        return obj
-
-
 @transaction.atomic
 def start_next_strategy(
     *, source, code, name, first_fiscal_year, last_fiscal_year, user
@@ -619,193 +408,109 @@ def start_next_strategy(
     )
     revision._history_user = user
     revision.save()
-    copy = _Copy(source, new, revision, user)
-    _copy_settings(copy)
-    measures = _copy_tree(copy)
-    _copy_indicators(copy, measures)
-    _copy_projects(copy, measures)
-    _copy_key_projects(copy)
+    _copy_settings(source, new)
+    state = carried_over(take_snapshot(source), source, new)
+    Writer(new, revision=revision, user=user).write(state)
+    _flag_targets_for_review(state, source, revision, user)
     return revision
 
 
-def _copy_settings(copy):
-    for band in GradeBand.objects.filter(strategy=copy.source):
+def _copy_settings(source, new):
+    for band in GradeBand.objects.filter(strategy=source):
         band.pk = None
-        band.strategy = copy.new
+        band.strategy = new
         band.save()
-    settings = EvaluationSettings.objects.filter(strategy=copy.source).first()
+    settings = EvaluationSettings.objects.filter(strategy=source).first()
     if settings:
         settings.pk = None
-        settings.strategy = copy.new
+        settings.strategy = new
         settings.save()
     else:
-        EvaluationSettings.objects.create(strategy=copy.new)
+        EvaluationSettings.objects.create(strategy=new)
 
 
-def _copy_tree(copy) -> dict:
-    measures = {}
-    goals = BasicGoal.objects.filter(strategy=copy.source).prefetch_related(
-        "directions", "policies__measures"
-    )
-    for g in goals:
-        goal = copy.save(
-            BasicGoal(strategy=copy.new, number=g.number, title=g.title, package=g.package)
-        )
-        for d in g.directions.all():
-            Direction.objects.create(basic_goal=goal, order=d.order, text=d.text)
-        for p in g.policies.all():
-            policy = copy.save(
-                Policy(basic_goal=goal, symbol=p.symbol, order=p.order, title=p.title)
+def carried_over(snapshot: dict, source, new) -> dict:
+    """The part of `source`'s snapshot the next strategy starts from (pure): what was retired
+    during the source period stays behind; each indicator keeps the target in force in the
+    source's last year (its target year moved into the new period), as one row from the new
+    first year; listings are numbered again per measure."""
+    first, last, source_last = new.first_fiscal_year, new.last_fiscal_year, source.last_fiscal_year
+    state = copy.deepcopy(snapshot)
+
+    def kept(item):
+        retired = item.get("retired_from_year")
+        return not (retired and retired <= source_last)
+
+    indicators = []
+    for item in filter(kept, state["indicators"]):
+        row = state_target_in_force(item["targets"], source_last) or item
+        target_year = row["target_fiscal_year"]
+        clamped = target_year if first <= target_year <= last else last
+        values = {f: row[f] for f in TARGET_FIELDS} | {"target_fiscal_year": clamped}
+        item.update(values, introduced_from_year=None, retired_from_year=None)
+        item["lineage_key"] = item["lineage_key"] or f"{source.code}:{item['code']}"
+        item["targets"] = [{"from": first, **values, "revision": 1}]
+        item["source_target_fiscal_year"] = target_year  # for the review note only
+        indicators.append(item)
+    state["indicators"] = indicators
+    state["projects"] = [
+        p | {"introduced_from_year": None, "retired_from_year": None}
+        for p in state["projects"]
+        if kept(p)
+    ]
+    projects = {p["key"] for p in state["projects"]}
+    orders = defaultdict(int)
+    listings = []
+    for x in state["listings"]:  # canonical order: by measure, then order
+        if kept(x) and x["project"] in projects:
+            orders[x["measure"]] += 1
+            listings.append(
+                x
+                | {
+                    "order": orders[x["measure"]],
+                    "introduced_from_year": None,
+                    "retired_from_year": None,
+                }
             )
-            for m in p.measures.all():
-                measures[m.pk] = copy.save(
-                    Measure(
-                        policy=policy, number=m.number, title=m.title, description=m.description
-                    )
-                )
-    return measures
+    state["listings"] = listings
+    return state
 
 
-def _copy_indicators(copy, measures):
-    source, new = copy.source, copy.new
-    first, last = new.first_fiscal_year, new.last_fiscal_year
-    goals = {g.number: g for g in BasicGoal.objects.filter(strategy=new)}
-    indicators = list(
-        Indicator.objects.for_strategy(source)
-        .select_related("basic_goal")
-        .prefetch_related("targets")
-        .in_document_order()
-    )
+def _flag_targets_for_review(state, source, revision, user):
+    """A change row per indicator, flagged for review, saying where its target came from."""
     latest_actual = {}
     for a in Actual.objects.filter(
-        indicator__in=indicators, value__isnull=False, not_measurable=False
+        indicator_id__in=[i["id"] for i in state["indicators"]],
+        value__isnull=False,
+        not_measurable=False,
     ).order_by("fiscal_year"):
         latest_actual[a.indicator_id] = a
-    for src in indicators:
-        if src.retired_from_year and src.retired_from_year <= source.last_fiscal_year:
-            continue  # retired during the source period: not carried over
-        row = target_in_force(list(src.targets.all()), source.last_fiscal_year) or src
-        target_year = row.target_fiscal_year
-        clamped = target_year if first <= target_year <= last else last
-        ind = copy.save(
-            Indicator(
-                basic_goal=goals[src.basic_goal.number],
-                measure=measures.get(src.measure_id),
-                level=src.level,
-                code=src.code,
-                order=src.order,
-                name=src.name,
-                unit=src.unit,
-                baseline_value=row.baseline_value,
-                baseline_fiscal_year=src.baseline_fiscal_year,
-                baseline_kind=row.baseline_kind,
-                target_value=row.target_value,
-                target_fiscal_year=clamped,
-                change_value=src.change_value,
-                change_unit=src.change_unit,
-                direction=src.direction,
-                aggregation=src.aggregation,
-                decimals=src.decimals,
-                department=src.department,
-                source_line=src.source_line,
-                reading_note=src.reading_note,
-                lineage_key=src.lineage_key or f"{source.code}:{src.code}",
-            )
-        )
-        copy.save(
-            IndicatorTarget(
-                indicator=ind,
-                effective_from_year=first,
-                baseline_value=row.baseline_value,
-                baseline_kind=row.baseline_kind,
-                target_value=row.target_value,
-                target_fiscal_year=clamped,
-                revision=copy.revision,
-            )
-        )
-        value = {
-            "baseline_value": num(row.baseline_value),
-            "baseline_kind": row.baseline_kind,
-            "target_value": num(row.target_value),
-            "target_fiscal_year": clamped,
-        }
+    for item in state["indicators"]:
+        value = {f: item[f] for f in TARGET_FIELDS}
         note = [f"{source.name}の目標値を引き継ぎました。"]
-        if clamped != target_year:
-            note.append(f"目標年度を{target_year}年度から{clamped}年度に変更しました。")
-        actual = latest_actual.get(src.pk)
+        if item["target_fiscal_year"] != item["source_target_fiscal_year"]:
+            note.append(
+                f"目標年度を{item['source_target_fiscal_year']}年度から"
+                f"{item['target_fiscal_year']}年度に変更しました。"
+            )
+        actual = latest_actual.get(item["id"])
         if actual:
             note.append(
-                f"前期の最新の実績：{actual.fiscal_year}年度 {num(actual.value)}{src.unit}。"
+                f"前期の最新の実績：{actual.fiscal_year}年度 {num(actual.value)}{item['unit']}。"
             )
         note.append("基準値・目標値を見直してください。")
         change = RevisionChange(
-            revision=copy.revision,
+            revision=revision,
             kind=INDICATOR,
-            object_key=src.code,
+            object_key=item["key"],
             action=CHANGE,
             field="target",
             old_value=value,
             new_value=value,
-            effective_from_year=first,
+            effective_from_year=revision.strategy.first_fiscal_year,
             note="".join(note),
             needs_review=True,
-            author=copy.user,
+            author=user,
         )
-        change._history_user = copy.user
+        change._history_user = user
         change.save()
-
-
-def _copy_projects(copy, measures):
-    source_last = copy.source.last_fiscal_year
-    projects = Project.objects.filter(strategy=copy.source).select_related("lifecycle")
-    new_projects = {}
-    for p in projects:
-        life = getattr(p, "lifecycle", None)  # RelatedObjectDoesNotExist is an AttributeError
-        if life and life.retired_from_year and life.retired_from_year <= source_last:
-            continue
-        new_projects[p.pk] = copy.save(
-            Project(
-                strategy=copy.new,
-                name=p.name,
-                description=p.description,
-                is_priority=p.is_priority,
-                fy2021=p.fy2021,
-                is_private=p.is_private,
-                partners=p.partners,
-                is_hokkaido=p.is_hokkaido,
-            )
-        )
-    listings = ProjectListing.objects.filter(project__strategy=copy.source).select_related(
-        "lifecycle"
-    )
-    orders = defaultdict(int)
-    for x in listings.order_by("measure_id", "order"):
-        life = getattr(x, "lifecycle", None)
-        if life and life.retired_from_year and life.retired_from_year <= source_last:
-            continue
-        if x.project_id not in new_projects or x.measure_id not in measures:
-            continue
-        orders[x.measure_id] += 1
-        ProjectListing.objects.create(
-            project=new_projects[x.project_id],
-            measure=measures[x.measure_id],
-            order=orders[x.measure_id],
-            is_relisted=x.is_relisted,
-            description=x.description,
-            source_text=x.source_text,
-        )
-
-
-def _copy_key_projects(copy):
-    for kp in KeyProject.objects.filter(strategy=copy.source).prefetch_related("actions"):
-        new = KeyProject.objects.create(
-            strategy=copy.new,
-            number=kp.number,
-            code=kp.code,
-            name=kp.name,
-            label=kp.label,
-            subtitle=kp.subtitle,
-            description=kp.description,
-        )
-        for a in kp.actions.all():
-            KeyProjectAction.objects.create(key_project=new, order=a.order, text=a.text)

@@ -9,8 +9,8 @@ A change is anything with the attributes kind, action, object_key, field, new_va
 effective_from_year (a RevisionChange row, or a SimpleNamespace in unit tests)."""
 
 import copy
-from decimal import Decimal
 
+from revisions.kinds import BY_NAME, blank_item
 from revisions.snapshot import canonical, dec, listing_key, split_listing_key
 
 GOAL, POLICY, MEASURE, INDICATOR, PROJECT, LISTING = (
@@ -194,7 +194,12 @@ def _new_item(state, c, revision_number):
         }
         measure = p.get("measure") or None
         level = p.get("level", "kpi")
+        # Every field the kind declares, at its default or as the payload gives it; then the
+        # fields a new indicator works out.
+        blank = blank_item(BY_NAME[INDICATOR])
         return {
+            **blank,
+            **{k: v for k, v in p.items() if k in blank},
             "key": c.object_key,
             "id": None,
             "goal": p.get("goal"),
@@ -298,7 +303,3 @@ def touched(changes) -> set[tuple[str, str]]:
         if c.kind == PROJECT and c.action == ADD and (c.new_value or {}).get("measure"):
             out.add((LISTING, listing_key(c.object_key, c.new_value["measure"])))
     return out
-
-
-def as_decimal(value) -> Decimal | None:
-    return dec(value)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis import roles
 from kpis.models import Indicator
@@ -232,9 +232,22 @@ def revision_edit(request, code, number):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revision_publish(request, code, number):
+    """GET: the confirmation page with the revision's list of changes (publishing is final);
+    POST: publish."""
     strategy, revision = _get_draft_for_admin(code, number, request.user)
+    if request.method == "GET":
+        changes = ordered(revision.changes.select_related("author"))
+        before = take_snapshot(strategy)
+        state = services.draft_state(revision, before, changes)[1]
+        context = {
+            "strategy": strategy,
+            "revision": revision,
+            "rows": [_row(c, before, state) for c in changes],
+            "problems": services.validate_revision(revision, before),
+        }
+        return render(request, "revisions/publish_confirm.html", context)
     try:
         services.publish_revision(revision=revision, user=request.user)
     except services.RevisionError as e:

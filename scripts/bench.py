@@ -753,6 +753,19 @@ def report(vs, info, results, imports, n, baseline_label=""):
     return "\n".join(lines)
 
 
+# --- page weight and chart time in Chromium (scripts/bench_weight.py) ----------------------------
+
+
+def browser_section(database_url, info):
+    """Each main page's transferred bytes and the indicator page's chart time, measured in
+    Chromium against a gunicorn serving compressed, hashed static files (Nemuro's database)."""
+    import bench_weight
+
+    small = info["small"]
+    lines = bench_weight.run(child_env(database_url), small["urls"], small["sessions"])
+    return "\n".join(lines)
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -777,6 +790,9 @@ def main(argv=None):
     parser.add_argument("--profile", nargs="?", const="overview", help="page key or 'import'")
     parser.add_argument("--size", choices=["small", "large"], default="large")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument(
+        "--skip-browser", action="store_true", help="no page weight / chart time (Chromium)"
+    )
     parser.add_argument(
         "--baseline",
         metavar="REF",
@@ -847,6 +863,8 @@ def main(argv=None):
         f"\n(bench finished in {time.perf_counter() - started:.0f} s; load average before "
         f"{load_before}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )
+    if not args.skip_browser:
+        print(browser_section(urls["small"], info))
     if not same:  # timings of pages that differ compare nothing
         print("the baseline renders different table rows: the comparison is not valid")
         return 1

@@ -337,19 +337,18 @@ def add_opinions(strategy, rng, council, secretariat):
 
 
 def clone_strategies(template, count, rng, actors):
-    """`count` copies of `template`'s tree as other municipalities' strategies (FY2015–FY2024)."""
+    """`count` copies of `template`'s tree as other municipalities' strategies (FY2015–FY2024).
+    The tree is copied kind by kind as revisions.kinds.KINDS declares it (parents first, with
+    what each kind owns), so a new kind or field is copied with no change here."""
     from django.utils import timezone
 
     from kpis.models import (
         BasicGoal,
         Department,
-        Direction,
         EvaluationSettings,
         GradeBand,
         Indicator,
         IndicatorTarget,
-        Measure,
-        Policy,
         Strategy,
     )
     from population.models import (
@@ -358,7 +357,7 @@ def clone_strategies(template, count, rng, actors):
         PopulationPoint,
         PopulationTarget,
     )
-    from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
+    from revisions.kinds import KINDS
 
     numbers = range(1, count + 1)
     strategies = _bulk(
@@ -378,48 +377,27 @@ def clone_strategies(template, count, rng, actors):
     )
     by_n = dict(zip(numbers, strategies, strict=True))
 
-    def clone(model, rows, parent_attr, parent_map, **extra):
-        """Copy rows for every strategy; parent_map[(n, old parent pk)] → new parent pk."""
+    def clone(model, rows, parents, **extra):
+        """Copy rows for every strategy. parents: {foreign key attname: mapping of
+        (n, old pk) → new pk} ("strategy_id": by strategy number); extra: attname → f(n, row).
+        Returns (n, old pk) → new pk."""
         objs, keys = [], []
         for n in numbers:
             for row in rows:
-                changes = {parent_attr: parent_map(n, getattr(row, parent_attr))}
+                changes = {}
+                for attname, mapping in parents.items():
+                    old = getattr(row, attname)
+                    changes[attname] = mapping[(n, old)] if old is not None else None
                 changes.update({k: v(n, row) for k, v in extra.items()})
                 objs.append(_copy(row, **changes))
                 keys.append((n, row.pk))
         made = _bulk(model, objs)
         return {k: o.pk for k, o in zip(keys, made, strict=True)}
 
-    def strategy_of(n, _old):
-        return by_n[n].pk
-
     t = template
-    clone(GradeBand, list(GradeBand.objects.filter(strategy=t)), "strategy_id", strategy_of)
-    clone(
-        EvaluationSettings,
-        list(EvaluationSettings.objects.filter(strategy=t)),
-        "strategy_id",
-        strategy_of,
-    )
-    goals = clone(BasicGoal, list(BasicGoal.objects.filter(strategy=t)), "strategy_id", strategy_of)
-    clone(
-        Direction,
-        list(Direction.objects.filter(basic_goal__strategy=t)),
-        "basic_goal_id",
-        lambda n, old: goals[(n, old)],
-    )
-    policies = clone(
-        Policy,
-        list(Policy.objects.filter(basic_goal__strategy=t)),
-        "basic_goal_id",
-        lambda n, old: goals[(n, old)],
-    )
-    measures = clone(
-        Measure,
-        list(Measure.objects.filter(policy__basic_goal__strategy=t)),
-        "policy_id",
-        lambda n, old: policies[(n, old)],
-    )
+    of_strategy = {"strategy_id": {(n, t.pk): by_n[n].pk for n in numbers}}
+    for model in (GradeBand, EvaluationSettings):
+        clone(model, list(model.objects.filter(strategy=t)), of_strategy)
     departments = _bulk(
         Department,
         [
@@ -435,30 +413,37 @@ def clone_strategies(template, count, rng, actors):
     }
     old_indicators = list(Indicator.objects.for_strategy(t).order_by("pk"))
     position = {ind.pk: i for i, ind in enumerate(old_indicators)}
-    indicators = clone(
-        Indicator,
-        old_indicators,
-        "basic_goal_id",
-        lambda n, old: goals[(n, old)],
-        measure_id=lambda n, row: measures[(n, row.measure_id)] if row.measure_id else None,
-        department_id=lambda n, row: dept_of[(n, position[row.pk] % len(SYNTHETIC_DEPARTMENTS))],
-        name=lambda n, row: f"【合成】{row.name}"[:200],
-        baseline_fiscal_year=lambda n, row: (
-            SYNTHETIC_FIRST_YEAR - 1 if row.baseline_fiscal_year else None
+    # What makes a copy synthetic, per kind (every other field is copied as it is).
+    marks = {
+        "indicator": dict(
+            department_id=lambda n, row: dept_of[
+                (n, position[row.pk] % len(SYNTHETIC_DEPARTMENTS))
+            ],
+            name=lambda n, row: f"【合成】{row.name}"[:200],
+            baseline_fiscal_year=lambda n, row: (
+                SYNTHETIC_FIRST_YEAR - 1 if row.baseline_fiscal_year else None
+            ),
+            target_fiscal_year=lambda n, row: SYNTHETIC_LAST_YEAR,
+            lineage_key=lambda n, row: f"synthetic-{n:03d}:{row.code}",
+            source_line=lambda n, row: f"{MARK}{row.source_line}",
         ),
-        target_fiscal_year=lambda n, row: SYNTHETIC_LAST_YEAR,
-        lineage_key=lambda n, row: f"synthetic-{n:03d}:{row.code}",
-        source_line=lambda n, row: f"{MARK}{row.source_line}",
-    )
-    clone(
-        IndicatorTarget,
-        list(IndicatorTarget.objects.filter(indicator__basic_goal__strategy=t)),
-        "indicator_id",
-        lambda n, old: indicators[(n, old)],
-        effective_from_year=lambda n, row: SYNTHETIC_FIRST_YEAR,
-        target_fiscal_year=lambda n, row: SYNTHETIC_LAST_YEAR,
-        revision_id=lambda n, row: None,
-    )
+        "targets": dict(
+            effective_from_year=lambda n, row: SYNTHETIC_FIRST_YEAR,
+            target_fiscal_year=lambda n, row: SYNTHETIC_LAST_YEAR,
+            revision_id=lambda n, row: None,
+        ),
+    }
+    made = {}
+    for kind in KINDS:
+        rows = list(kind.model.objects.filter(**{kind.in_strategy: t}).order_by("pk"))
+        parents = {f"{ref.field}_id": made[ref.kind] for ref in kind.refs} or of_strategy
+        made[kind.name] = clone(kind.model, rows, parents, **marks.get(kind.name, {}))
+        for owned in (kind.texts, kind.rows):
+            if owned:
+                lines = owned.model.objects.filter(**{f"{owned.parent}__in": rows})
+                parent = {f"{owned.parent}_id": made[kind.name]}
+                clone(owned.model, list(lines), parent, **marks.get(owned.item, {}))
+    indicators = made["indicator"]
     # A mid-period revision of a few targets (a second row in force from FY2020).
     revised = [
         IndicatorTarget(
@@ -473,31 +458,8 @@ def clone_strategies(template, count, rng, actors):
         for ind in old_indicators[::10]
     ]
     _bulk(IndicatorTarget, revised)
-    projects = clone(Project, list(Project.objects.filter(strategy=t)), "strategy_id", strategy_of)
-    listings = list(ProjectListing.objects.filter(project__strategy=t))
-    _bulk(
-        ProjectListing,
-        [
-            _copy(
-                listing,
-                project_id=projects[(n, listing.project_id)],
-                measure_id=measures[(n, listing.measure_id)],
-            )
-            for n in numbers
-            for listing in listings
-        ],
-    )
-    key_projects = clone(
-        KeyProject, list(KeyProject.objects.filter(strategy=t)), "strategy_id", strategy_of
-    )
-    clone(
-        KeyProjectAction,
-        list(KeyProjectAction.objects.filter(key_project__strategy=t)),
-        "key_project_id",
-        lambda n, old: key_projects[(n, old)],
-    )
     for model in (PopulationFigure, PopulationTarget, PopulationPoint, DeclineSuppression):
-        clone(model, list(model.objects.filter(strategy=t)), "strategy_id", strategy_of)
+        clone(model, list(model.objects.filter(strategy=t)), of_strategy)
 
     # One "created" history row per indicator, as an import through the admin would leave.
     History = Indicator.history.model

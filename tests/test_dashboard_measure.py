@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def no_opinions(monkeypatch):
-    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", "council/_no_such_template.html")
+    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", None)
 
 
 @pytest.fixture

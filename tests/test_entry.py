@@ -172,10 +172,14 @@ def test_a_clerk_cannot_change_a_confirmed_value(client, alice, assigned, fisher
     ind = assigned["1-ア-1-1"]
     a = Actual.objects.create(indicator=ind, fiscal_year=2021, value=25000, status="confirmed")
     client.force_login(alice)
+    body = client.get(url(fisheries)).content.decode()
+    # Read-only before saving, with the reason on the row (not refused only after saving).
+    assert "事務局が確認済みのため変更できません" in body
+    assert f'name="i{ind.pk}-value" value="25000" maxlength="40" disabled' in body
     r = client.post(url(fisheries), form_data(ind, version=a.version, value="1"), follow=True)
-    assert "確認済みです" in r.content.decode()
     a.refresh_from_db()
     assert a.value == 25000
+    assert "何も保存していません" in r.content.decode()
 
 
 def test_a_locked_year_is_read_only(client, alice, bob, assigned, fisheries, strategy):
@@ -206,3 +210,63 @@ def test_it_reads_the_page_in_a_fixed_number_of_queries(
     with django_assert_num_queries(14):
         r = client.get(url(fisheries, 2024))
     assert r.status_code == 200
+
+
+def blank_rows(*indicators, action="save"):
+    """What a browser posts for rows the clerk did not touch: every field, empty."""
+    data = {"action": action}
+    for ind in indicators:
+        p = f"i{ind.pk}-"
+        data |= {p + "version": "0", p + "value": "", p + "note": "", p + "data_source": ""}
+    return data
+
+
+def test_a_typo_marks_only_the_row_that_was_typed_in(client, alice, assigned, fisheries):
+    client.force_login(alice)
+    typo = assigned["1-ア-1-2"]
+    others = [i for c, i in assigned.items() if c != "1-ア-1-2"]
+    data = blank_rows(*others, action="submit") | form_data(typo, action="submit", value="3人s")
+    body = client.post(url(fisheries), data).content.decode()
+    assert body.count('role="alert">「') == 1  # the one typo, nothing on the untouched rows
+    assert "提出するには値を入力するか" not in body
+    assert not Actual.objects.exists()
+
+
+def test_submitting_nothing_is_a_warning_not_a_success(client, alice, assigned, fisheries):
+    client.force_login(alice)
+    r = client.post(url(fisheries), blank_rows(*assigned.values(), action="submit"), follow=True)
+    body = r.content.decode()
+    assert "提出する実績値はありません" in body
+    assert "0件" not in body
+    assert [m.level_tag for m in r.context["messages"]] == ["warning"]
+    assert not Actual.objects.exists()
+
+
+def test_the_first_year_is_checked_against_the_baseline(client, alice, assigned, fisheries):
+    client.force_login(alice)
+    ind = assigned["1-ア-1-1"]  # baseline 23,854 t, no FY2020 value
+    body = client.post(url(fisheries), form_data(ind, value="251,000")).content.decode()
+    assert "251,000tは基準値（23,854t）から50%を超えて変化しています" in body
+    assert not Actual.objects.exists()
+
+
+def test_a_small_count_moves_without_a_reason(client, alice, assigned, fisheries):
+    ind = assigned["1-ア-1-3"]
+    Actual.objects.create(indicator=ind, fiscal_year=2021, value=9, status="confirmed")
+    client.force_login(alice)
+    r = client.post(url(fisheries, 2022), form_data(ind, value="4"))
+    assert r.status_code == 302
+    assert Actual.objects.get(fiscal_year=2022).value == 4
+
+
+def test_a_rate_of_change_may_be_negative(client, alice, assigned, fisheries, strategy):
+    ind = Indicator.objects.get(code="2-N1")  # 人口減少率: allow_negative in the fixture
+    ind.department = fisheries
+    ind.save()
+    client.force_login(alice)
+    r = client.post(
+        url(fisheries),
+        form_data(ind, value="▲0.5", confirm_outlier=True, note="転入超過"),
+    )
+    assert r.status_code == 302
+    assert Actual.objects.get(indicator=ind).value == Decimal("-0.5")

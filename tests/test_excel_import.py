@@ -126,7 +126,8 @@ def test_it_round_trips_a_filled_template(client, alice, bob, assigned, fisherie
             "1-ア-1-3": {V: 12},
             # 1-ア-1-4 left blank: not imported
             # 合計特殊出生率 has no unit, so nothing forbids a negative figure: ▲ reads as minus.
-            "2-N3": {V: "▲0.05"},
+            # Far from the 1.67 baseline (no FY2021 figure): the first year is checked too.
+            "2-N3": {V: "▲0.05", CONFIRM: "確認済み", NOTE: "試算値"},
         },
     )
     before = snapshot()
@@ -142,7 +143,7 @@ def test_it_round_trips_a_filled_template(client, alice, bob, assigned, fisherie
 
     r = commit(client, 2022, fisheries, token)
     assert r.status_code == 302
-    assert "4件の実績値を取り込みました" in body(client.get(r["Location"]))
+    assert "4件の実績値を下書きとして取り込みました" in body(client.get(r["Location"]))
 
     a = Actual.objects.get(indicator__code="1-ア-1-1", fiscal_year=2022)
     assert (a.value, a.data_year, a.data_source, a.note) == (
@@ -366,7 +367,7 @@ def test_it_revalidates_at_commit_when_the_year_was_locked_after_the_preview(
     client, alice, bob, filled, fisheries, strategy
 ):
     r = upload(client, 2022, fisheries, xlsx(filled))
-    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     before = snapshot()
     r = commit(client, 2022, fisheries, r.context["token"])
     assert "2022年度は有識者会議の検証のためロックされています" in body(r)
@@ -527,15 +528,68 @@ def test_it_reads_rows_beyond_a_forged_sheet_dimension(client, filled, fisheries
     assert "指標キー「nemuro-2/9-ア-9-9」の指標はありません" in body(r)
 
 
-def test_it_refuses_another_years_template(client, alice, assigned, fisheries):
+def test_it_refuses_a_later_years_template(client, alice, assigned, fisheries):
     client.force_login(alice)
-    wb = fill(download(client, 2021, fisheries), {"1-ア-1-1": {V: 1}})
+    wb = fill(download(client, 2023, fisheries), {"1-ア-1-1": {V: 1}})
     before = snapshot()
     r = upload(client, 2022, fisheries, xlsx(wb))
-    assert "2021年度の入力用シートです。2022年度の入力用シートをアップロードしてください。" in body(
+    assert "2023年度の入力用シートです。2022年度の入力用シートをアップロードしてください。" in body(
         r
     )
     assert snapshot() == before
+
+
+def test_it_imports_last_years_file_into_this_year(client, alice, assigned, fisheries):
+    # A clerk keeps last year's workbook (or its macro) and fills it in again for FY2022.
+    client.force_login(alice)
+    values = {"1-ア-1-1": {V: "24,100"}, "1-ア-1-3": {V: 4}}
+    r = upload(client, 2022, fisheries, xlsx(fill(download(client, 2021, fisheries), values)))
+    page = body(r)
+    assert "取り込めない内容" not in page
+    assert "2021年度の入力用シートです。入力された値を<strong>2022年度</strong>の実績" in page
+    r = commit(client, 2022, fisheries, r.context["token"])
+    assert r.status_code == 302
+    stored = dict(Actual.objects.filter(fiscal_year=2022).values_list("indicator__code", "value"))
+    assert stored == {"1-ア-1-1": 24100, "1-ア-1-3": 4}
+    assert not Actual.objects.filter(fiscal_year=2021).exists()
+
+
+def test_it_reads_a_version_1_file_with_past_years_before_the_inputs(
+    client, alice, assigned, fisheries
+):
+    # Version 1 put the past years between the target and the inputs (実績値 in column H).
+    client.force_login(alice)
+    wb = _set_meta(download(client, 2022, fisheries), "version", 1)
+    ws = wb[layout.DATA_SHEET]
+    ws.insert_cols(7)
+    for r in range(layout.HEADER_ROW, ws.max_row + 1):
+        ws.cell(r, 7).value, ws.cell(r, 14).value = ws.cell(r, 14).value, None
+    assert [c.value for c in ws[layout.HEADER_ROW]][6:8] == ["2021年度 実績", "実績値"]
+    r = upload(client, 2022, fisheries, xlsx(fill(wb, {"1-ア-1-3": {V: 4}})))
+    assert "取り込めない内容" not in body(r)
+    commit(client, 2022, fisheries, r.context["token"])
+    assert Actual.objects.get(fiscal_year=2022).value == 4
+
+
+def test_after_an_import_the_drafts_are_listed_and_can_be_submitted(
+    client, alice, assigned, fisheries
+):
+    client.force_login(alice)
+    values = {"1-ア-1-1": {V: "24,100"}, "1-ア-1-3": {V: 4}}
+    r = upload(client, 2022, fisheries, xlsx(fill(download(client, 2022, fisheries), values)))
+    r = commit(client, 2022, fisheries, r.context["token"])
+    page = body(client.get(r["Location"]))
+    assert "下書きのままの実績値（2件・未提出）" in page
+    assert "24,100t" in page and "2件を提出する" in page
+    # The button posts the stored rows, unchanged, to the entry page: its rules, then 提出.
+    form = re.search(r'<form method="post" action="([^"]+/entry/[^"]+)">(.*?)</form>', page, re.S)
+    data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    data["action"] = "submit"
+    r = client.post(form.group(1), data, follow=True)
+    assert "2件の実績値を提出しました" in body(r)
+    assert set(Actual.objects.values_list("status", flat=True)) == {"submitted"}
+    assert Actual.objects.get(indicator__code="1-ア-1-1").value == 24100
+    assert "下書きのままの実績値" not in body(client.get(url(2022, fisheries)))
 
 
 def test_it_refuses_another_departments_template(client, bob, assigned, fisheries, tourism):
@@ -636,7 +690,7 @@ def test_it_asks_for_a_file(client, filled, fisheries):
 
 
 def test_it_refuses_any_import_into_a_locked_year(client, alice, bob, filled, fisheries, strategy):
-    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob)
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     before = snapshot()
     page = body(client.get(url(2022, fisheries)))
     assert "ロックされています" in page

@@ -92,13 +92,13 @@ def test_it_has_one_row_per_indicator_of_the_department_with_japanese_headers(
         "単位",
         "基準値",
         "目標値",
-        "2021年度 実績",
         "実績値",
         "測定不能の理由",
         "データの対象年",
         "出典",
         "要因分析・課題・今後の方向性",
         "大きな変化を確認",
+        "2021年度 実績",
     ]
     keys = [
         ws.cell(r, 1).value
@@ -234,7 +234,10 @@ def test_it_shows_earlier_years_and_prefills_this_years_actual(
 
 def test_it_can_still_be_downloaded_for_a_locked_year(client, alice, bob, assigned, fisheries):
     services.lock_year(
-        strategy=assigned["1-ア-1-1"].basic_goal.strategy, fiscal_year=2022, user=bob
+        strategy=assigned["1-ア-1-1"].basic_goal.strategy,
+        fiscal_year=2022,
+        user=bob,
+        reason="検証のため",
     )
     client.force_login(alice)
     assert client.get(url(2022, fisheries)).status_code == 200
@@ -263,3 +266,16 @@ def test_it_reads_the_department_and_actuals_in_a_fixed_number_of_queries(
         for year in (2021, 2022, 2023):
             Actual.objects.create(indicator=ind, fiscal_year=year, value=1, updated_by=bob)
     pinned()
+
+
+def test_the_input_columns_are_in_the_same_place_every_year(client, alice, assigned, fisheries):
+    # Last year's file, or a macro written for it, must put 実績値 in the same column (G).
+    client.force_login(alice)
+    seen = {}
+    for year in (2021, 2022, 2023, 2024):
+        ws = load_workbook(BytesIO(client.get(url(year, fisheries)).content))[layout.DATA_SHEET]
+        headers = [c.value for c in ws[layout.HEADER_ROW] if c.value]
+        seen[year] = headers[:12]
+        assert headers[12:] == [f"{y}年度 実績" for y in range(2021, year)]
+    assert seen[2021] == seen[2022] == seen[2023] == seen[2024]
+    assert seen[2024][6] == "実績値"  # column G

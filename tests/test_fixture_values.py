@@ -11,9 +11,8 @@ from projects.models import Project, ProjectListing
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENT = (
-    Path(__file__).resolve().parents[2] / "shared" / "strategy" / "nemuro-sousei-senryaku-2021.txt"
-)
+# The project's own copy of the strategy document (provenance: fixtures/nemuro2/README.md).
+DOCUMENT = Path(__file__).resolve().parents[1] / "fixtures" / "nemuro2" / "source.txt"
 D = Decimal
 
 # code: (name, unit, target, change, change_unit, baseline, baseline_kind, direction, aggregation)

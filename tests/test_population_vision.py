@@ -46,7 +46,7 @@ def _figure_json(body, chart_id):
 def test_it_draws_the_charts_from_json_without_inline_scripts(client, charlie, strategy):
     client.force_login(charlie)
     body = client.get(URL).content.decode()
-    assert '<script src="/static/plotly/plotly.min.js"></script>' in body
+    assert '<script src="/static/vendor/plotly/plotly-basic.min.js"></script>' in body
     assert '<script src="/static/js/population_charts.js"></script>' in body
     import re
 

@@ -160,6 +160,21 @@ def test_publishing_through_the_page(client, dave, strategy):
     assert Indicator.objects.get(code=CODE).target_value == Decimal("30000")
 
 
+def test_the_publish_page_asks_for_confirmation_with_the_list_of_changes(client, dave, strategy):
+    revision = open_revision(strategy, dave)
+    target_change(revision, dave)
+    client.force_login(dave)
+    detail = client.get(f"{BASE}/2/").content.decode()
+    assert f'href="{BASE}/2/publish/">第2版を公開する…</a>' in detail
+    assert f'action="{BASE}/2/publish/"' not in detail  # no one-click publish on the detail page
+    html = client.get(f"{BASE}/2/publish/").content.decode()
+    assert "公開後は取り消せません" in html
+    assert "変更の一覧（1件）" in html and CODE in html and "30,000" in html
+    assert f'<form method="post" action="{BASE}/2/publish/"' in html
+    revision.refresh_from_db()
+    assert revision.is_draft  # the page itself publishes nothing
+
+
 def test_every_kind_of_change_publishes_as_previewed(client, strategy, dave):
     """Publishing writes exactly what revisions.state.apply_changes says a change means."""
     revision = open_revision(strategy, dave, title="全種類の変更")
@@ -320,21 +335,32 @@ def test_every_kind_of_change_publishes_as_previewed(client, strategy, dave):
     assert client.get("/strategies/nemuro-2/?revision=1").status_code == 200
 
 
-def test_the_judgements_include_for_the_indicator_page(rf, final_basis, dave, charlie):
+def test_the_judgements_include_for_the_indicator_page(
+    rf, final_basis, dave, charlie, django_assert_num_queries
+):
+    """What another page gets from {% judgements_panel indicator year judgements timeline %},
+    with what the view read (revisions.selectors): the tag itself runs no query."""
     strategy = final_basis
-    """What another page gets from {% judgements_panel indicator strategy fiscal_year %}."""
     from django.template import Context, Template
 
     add_actuals()
     raise_target(strategy, dave)
-    template = Template("{% load revision_tags %}{% judgements_panel ind strategy year %}")
-    html = template.render(
-        Context({"ind": indicator(), "strategy": strategy, "year": 2022, "user": charlie})
-    )
+    template = Template("{% load revision_tags %}{% judgements_panel ind year j timeline %}")
+
+    def render(year):
+        ind = indicator()
+        context = {
+            "ind": ind,
+            "year": year,
+            "j": selectors.judgements(ind, strategy, year, confirmed_only=True),
+            "timeline": selectors.target_timeline(ind),
+        }
+        with django_assert_num_queries(0):
+            return template.render(Context(context))
+
+    html = render(2022)
     assert "2021年度〜2022年度：目標値 27,700t（2024年度）" in html
     assert "当時の目標での評価" in html and "A（◎ 目標達成）・ 進捗率 102.6%" in html
     assert "現在の目標での評価" in html and "C（△ 進捗あり）・ 進捗率 64.2%" in html
-    same = template.render(
-        Context({"ind": indicator(), "strategy": strategy, "year": 2024, "user": charlie})
-    )
+    same = render(2024)
     assert "当時の目標での評価" not in same and "当時の目標でも現在の目標でも同じです" in same

@@ -185,7 +185,7 @@ def test_the_next_strategy_in_preparation_is_hidden_from_others(client, strategy
         user=dave,
     )
     client.force_login(charlie)
-    assert client.get("/")["Location"] == STRATEGY  # not the 3rd: it is not published yet
+    assert client.get("/").context["strategy"].code == "nemuro-2"  # not the 3rd: unpublished
     assert client.get("/strategies/nemuro-3/").status_code == 404
     assert client.get("/strategies/nemuro-3/revisions/1/").status_code == 404
     client.force_login(dave)

@@ -44,7 +44,18 @@ def test_it_counts_each_departments_indicators_by_status(client, bob, entered):
     assert "沿岸漁業における生産量" in r.content.decode()  # waiting for confirmation
 
 
-def test_the_index_goes_to_the_latest_year_with_actuals(client, bob, entered):
+def test_the_index_opens_on_the_year_with_values_waiting(client, bob, entered):
+    """FY2021 has a submitted value waiting, FY2023 only a draft: /status/ opens on FY2021."""
+    Actual.objects.create(indicator=entered[3], fiscal_year=2023, value=1)
+    client.force_login(bob)
+    assert (
+        client.get("/strategies/nemuro-2/status/")["Location"]
+        == "/strategies/nemuro-2/status/2021/"
+    )
+
+
+def test_the_index_goes_to_the_latest_year_with_actuals_when_nothing_waits(client, bob, entered):
+    Actual.objects.filter(status="submitted").update(status="confirmed")
     Actual.objects.create(indicator=entered[3], fiscal_year=2023, value=1)
     client.force_login(bob)
     assert (
@@ -53,9 +64,46 @@ def test_the_index_goes_to_the_latest_year_with_actuals(client, bob, entered):
     )
 
 
+def test_a_locked_year_with_submitted_values_is_not_the_one_opened(client, bob, entered, strategy):
+    from kpis.models import YearReview
+
+    YearReview.objects.create(strategy=strategy, fiscal_year=2021, is_locked=True)
+    Actual.objects.create(
+        indicator=entered[3], fiscal_year=2022, value=1, status="submitted", submitted_by=bob
+    )
+    client.force_login(bob)
+    assert client.get("/strategies/nemuro-2/status/")["Location"].endswith("/status/2022/")
+
+
 def test_it_reads_in_a_fixed_number_of_queries(client, bob, entered, django_assert_num_queries):
     client.force_login(bob)
-    # 1 session, 2 user, 3 strategy, 4 user's groups, 5 indicators with departments, 6 statuses,
-    # 7 submitted actuals, 8 events, 9 year lock
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 user's groups, 4 strategy, 5 year review (lock and deadline),
+    # 6 statuses, 7 indicators with departments, 8 submitted actuals; the read model for their
+    # targets and last year (kpis.evaluation.timelines): 9 actuals, 10 interim overrides,
+    # 11 targets in force, 12 grade bands, 13 settings; 14 events
+    with django_assert_num_queries(14):
         client.get(URL)
+
+
+def test_the_confirm_queue_is_not_pre_ticked_and_shows_target_last_year_and_note(
+    client, bob, entered
+):
+    Actual.objects.filter(indicator=entered[0], fiscal_year=2021).update(note="ホタテが好調。")
+    Actual.objects.create(indicator=entered[0], fiscal_year=2020, value=24000, status="confirmed")
+    client.force_login(bob)
+    r = client.get(URL)
+    html = r.content.decode()
+    (row,) = r.context["queue"]
+    assert row.previous.value == 24000
+    assert row.year.interim is not None
+    assert f'name="actual" value="{row.actual.pk}" id="confirm-{row.actual.pk}">' in html
+    assert "checked" not in html.split('id="confirm-form"')[1].split("</form>")[0]
+    assert "24,000t" in html and "ホタテが好調。" in html
+    assert row.year.interim_text in html
+    assert "最終 27,700t（2024年度）" in html
+
+
+def test_without_last_years_value_the_queue_shows_the_baseline(client, bob, entered):
+    client.force_login(bob)
+    html = client.get(URL).content.decode()
+    assert '<span class="muted">基準値</span> 23,854t' in html

@@ -67,7 +67,7 @@ def test_it_returns_a_value_with_a_reason(client, bob, submitted):
 
 def test_it_locks_and_reopens_with_a_recorded_reason(client, bob, submitted, strategy):
     client.force_login(bob)
-    client.post(BASE + "lock/")
+    client.post(BASE + "lock/", {"reason": "未入力の指標は次回会議で報告"})
     review = YearReview.objects.get(strategy=strategy, fiscal_year=2021)
     assert review.is_locked and review.locked_by == bob
     # a locked year refuses confirmation
@@ -85,6 +85,6 @@ def test_it_locks_and_reopens_with_a_recorded_reason(client, bob, submitted, str
 
 def test_locking_twice_is_refused(client, bob, strategy):
     client.force_login(bob)
-    client.post(BASE + "lock/")
-    r = client.post(BASE + "lock/", follow=True)
+    client.post(BASE + "lock/", {"reason": "検証日程のため"})
+    r = client.post(BASE + "lock/", {"reason": "検証日程のため"}, follow=True)
     assert "すでにロックされています" in r.content.decode()

@@ -5,14 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string, select_template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from council.selectors import opinion_index
 from kpis import permissions, roles, services
 from kpis.dashboard import cache as dashboard_cache
 from kpis.dashboard import charts, selectors
@@ -20,8 +20,10 @@ from kpis.dashboard.forms import FilterForm
 from kpis.dashboard.tables import IndicatorTable, xlsx_response
 from kpis.models import Actual, BasicGoal, Measure, Policy, Strategy
 from projects.models import ProjectListing
+from revisions import selectors as revision_selectors
 
-# Built by the council app (意見); the indicator page includes it only when it exists.
+# The council panel on the goal/measure/indicator pages (None leaves it out: the dashboard tests
+# pin the pages' own queries without the panel's).
 OPINIONS_TEMPLATE = "council/_opinions.html"
 
 
@@ -167,7 +169,8 @@ def goal(request, code, number):
         "page": page,
         "table": _table(request, page.group.kpis, strategy, year, exclude=("goal",)),
         "crumbs": _crumbs(strategy, year, goal),
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
     }
     return render(request, "dashboard/goal.html", context)
 
@@ -220,18 +223,15 @@ def measure(request, code, pk):
         .select_related("project")
         .order_by("order"),
         "crumbs": _crumbs(strategy, year, measure.policy.basic_goal, measure.policy, measure),
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
     }
     return render(request, "dashboard/measure.html", context)
 
 
-def _opinions_template():
-    """The council app's opinions partial, or None while it does not exist."""
-    try:
-        select_template([OPINIONS_TEMPLATE])
-    except TemplateDoesNotExist:
-        return None
-    return OPINIONS_TEMPLATE
+def _opinion_index(strategy, year):
+    """The council panel's opinions of this year and the last (one query; none without it)."""
+    return opinion_index(strategy, [year - 1, year]) if OPINIONS_TEMPLATE else {}
 
 
 def _get_indicator(strategy, pk):
@@ -263,8 +263,14 @@ def indicator(request, code, pk):
         "indicator": ind,
         "detail": detail,
         "chart": charts.indicator_figure(detail),
+        # 改訂: the year under the target then in force and under today's; the targets per year;
+        # the actuals across strategies (the template tags only show them).
+        "judgements": revision_selectors.judgements_from(detail.result, detail.current_result),
+        "timeline": revision_selectors.target_timeline(ind),
+        "lineage": revision_selectors.lineage_values(ind, user=request.user),
         "listings": listings,
-        "opinions_template": _opinions_template(),
+        "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
         "crumbs": _crumbs(strategy, year, *objs, ind.name),
     }
     return render(request, "dashboard/indicator.html", context)

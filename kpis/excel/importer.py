@@ -53,7 +53,7 @@ def check_template(sheet: Sheet, *, strategy, fiscal_year, department) -> list[I
                 "入力用シートではありません。この画面からダウンロードした入力用シートを使ってください。"
             )
         ]
-    if _int(meta.get("version")) != layout.TEMPLATE_VERSION:
+    if _int(meta.get("version")) not in layout.READABLE_VERSIONS:
         return [
             _file_issue(
                 "古い版の入力用シートです。この画面から入力用シートをダウンロードし直してください。"
@@ -62,7 +62,9 @@ def check_template(sheet: Sheet, *, strategy, fiscal_year, department) -> list[I
     if meta.get("strategy") != strategy.code:
         return [_file_issue(f"別の総合戦略の入力用シートです（{meta.get('strategy')}）。")]
     year = _int(meta.get("fiscal_year"))
-    if year != fiscal_year:
+    # Last year's file (or an earlier one of the same strategy) may be reused for this year: its
+    # rows are keyed by indicator and its input columns are the same. A later year's file is not.
+    if year is None or year > fiscal_year or year not in strategy.fiscal_years:
         return [
             _file_issue(
                 f"{year}年度の入力用シートです。{fiscal_year}年度の入力用シートをアップロードしてください。"
@@ -75,10 +77,12 @@ def check_template(sheet: Sheet, *, strategy, fiscal_year, department) -> list[I
                 f"{other}の入力用シートです。{department.name}の入力用シートをアップロードしてください。"
             )
         ]
-    expected = layout.headers(strategy.first_fiscal_year, fiscal_year)
-    if sheet.headers != expected:
-        missing = [h for h in expected if h not in sheet.headers]
+    required = [*layout.FIXED_HEADERS, *layout.INPUT_HEADERS]
+    missing = [h for h in required if h not in sheet.headers]
+    odd = layout.unexpected_headers(sheet.headers, strategy.first_fiscal_year, fiscal_year)
+    if missing or odd:
         detail = f"（見つからない列：{'、'.join(missing)}）" if missing else ""
+        detail += f"（不明な列：{'、'.join(str(h) for h in odd)}）" if odd else ""
         return [
             Issue(
                 layout.HEADER_ROW,
@@ -87,6 +91,11 @@ def check_template(sheet: Sheet, *, strategy, fiscal_year, department) -> list[I
             )
         ]
     return []
+
+
+def file_year(sheet: Sheet) -> int | None:
+    """The fiscal year the uploaded template was downloaded for (it may be last year's)."""
+    return _int((sheet.meta or {}).get("fiscal_year"))
 
 
 def extract_inputs(sheet: Sheet) -> tuple[list[dict], list[Issue]]:
@@ -300,6 +309,9 @@ def _check_row(row: PlannedRow, data: dict, previous, threshold):
         confirm_outlier=confirm == layout.CONFIRM_MARK,
         previous=previous,
         outlier_threshold=threshold,
+        baseline=ind.baseline_value,
+        decimals=ind.decimals,
+        allow_negative=ind.allow_negative,
     )
     for name, message in errors.items():
         row.issues.append(Issue(row.row, layout.FIELD_COLUMNS.get(name, layout.VALUE), message))

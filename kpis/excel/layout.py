@@ -6,7 +6,11 @@ and the fiscal year in the URL and compares it with what it reads from the uploa
 from dataclasses import dataclass
 
 TEMPLATE_KIND = "nemuro-kpi/actuals-entry"
-TEMPLATE_VERSION = 1
+# 2: the input columns come straight after the target, past years to their right, so a column
+# letter means the same every year (実績値 is always G). Version 1 files (past years before the
+# inputs) are still read: the importer finds columns by their header, not by their position.
+TEMPLATE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 DATA_SHEET = "実績値入力"
 META_SHEET = "_meta"
@@ -17,7 +21,7 @@ HEADER_ROW = 3
 FIRST_DATA_ROW = HEADER_ROW + 1
 MAX_DATA_ROWS = 5000  # far more than a department has; the benchmark imports 5,000 in ≈ 2 s
 
-# Locked columns before the past years' actuals.
+# Locked identifier columns, then the inputs, then the past years' actuals.
 KEY = "指標キー"
 GROUP = "基本目標・施策"
 NAME = "指標名"
@@ -53,10 +57,31 @@ def past_year_header(year: int) -> str:
     return f"{year}年度 実績"
 
 
+FIXED_HEADERS = (KEY, GROUP, NAME, UNIT, BASELINE, TARGET)
+
+
 def headers(first_fiscal_year: int, fiscal_year: int) -> list[str]:
-    """The header row of the template for `fiscal_year` of a strategy starting in `first_fiscal_year`."""
+    """The header row of the template for `fiscal_year` of a strategy starting in `first_fiscal_year`.
+
+    Identifier and input columns never move between years; the growing list of past years is
+    appended to the right of the inputs, so last year's file (or a macro written for it) still
+    puts every value in the right column."""
     past = [past_year_header(y) for y in range(first_fiscal_year, fiscal_year)]
-    return [KEY, GROUP, NAME, UNIT, BASELINE, TARGET, *past, *INPUT_HEADERS]
+    return [*FIXED_HEADERS, *INPUT_HEADERS, *past]
+
+
+def unexpected_headers(found: list, first_fiscal_year: int, fiscal_year: int) -> list:
+    """Headers that no template of this strategy up to `fiscal_year` has (any order, any earlier
+    year's set of past-year columns is fine), plus any header given twice."""
+    known = set(headers(first_fiscal_year, fiscal_year))
+    seen, odd = set(), []
+    for h in found:
+        if h is None:
+            continue
+        if h not in known or h in seen:
+            odd.append(h)
+        seen.add(h)
+    return odd
 
 
 def indicator_key(strategy_code: str, indicator_code: str) -> str:

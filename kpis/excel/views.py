@@ -16,7 +16,7 @@ from kpis.excel import export, importer
 from kpis.excel.forms import UploadForm
 from kpis.excel.reader import UploadRefused, read_workbook
 from kpis.excel.template import build_template, template_rows
-from kpis.models import Department, Strategy
+from kpis.models import Actual, Department, Strategy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "excel_import"  # session key: the checked rows between preview and commit
@@ -64,11 +64,42 @@ def import_actuals(request, code, fiscal_year, department_id):
     elif request.method == "POST" and "commit" in request.POST:
         saved = _commit(request, where, context)
         if saved is not None:
-            messages.success(request, f"{saved}件の実績値を取り込みました（変更のない行は除く）。")
+            messages.success(
+                request,
+                f"{saved}件の実績値を下書きとして取り込みました（変更のない行は除く）。"
+                "まだ提出されていません。下の一覧を確認して「提出する」を押してください。",
+            )
             return redirect("excel_import", code, fiscal_year, department.pk)
     elif request.method == "POST":
         context.update(_preview(request, where))
+    if "token" not in context and not context["locked"]:
+        context["drafts"] = _drafts(strategy, department, fiscal_year)
     return render(request, "excel/import.html", context)
+
+
+def _drafts(strategy, department, fiscal_year):
+    """The department's drafts of the year (what an import stores), each with its stored values as
+    an entry-form row: 提出する posts them unchanged to the entry page, which checks them with the
+    same rules (entry_rules) and submits them."""
+    from kpis.entry import entry_rows, outlier_threshold, previous_value
+    from kpis.entry_views import _initial
+    from kpis.forms import ActualForm
+
+    threshold = outlier_threshold(strategy)
+    rows = [
+        r
+        for r in entry_rows(strategy, department, fiscal_year)
+        if r.current and r.current.status == Actual.Status.DRAFT
+    ]
+    for r in rows:
+        r.form = ActualForm(
+            prefix=f"i{r.indicator.pk}",
+            indicator=r.indicator,
+            previous=previous_value(r, fiscal_year),
+            outlier_threshold=threshold,
+            initial=_initial(r.current),
+        )
+    return rows
 
 
 def _commit(request, where, context) -> int | None:
@@ -106,7 +137,12 @@ def _preview(request, where) -> dict:
     if issues:
         return {"issues": issues}
     plan = importer.plan(**where, user=request.user, inputs=inputs)
-    context = {"plan": plan, "issues": plan.issues, "filename": form.cleaned_data["file"].name}
+    context = {
+        "plan": plan,
+        "issues": plan.issues,
+        "filename": form.cleaned_data["file"].name,
+        "file_year": importer.file_year(sheet),
+    }
     if plan.ok:
         token = secrets.token_urlsafe(16)
         request.session[PENDING] = {

@@ -64,22 +64,24 @@ def _is_browser_test(item):
 @pytest.hookimpl(tryfirst=True)  # before `-m "not browser"` deselects by marker
 def pytest_collection_modifyitems(config, items):
     missing = _missing()
-    skipped = 0
     for item in items:
         if not _is_browser_test(item):
             continue
         item.add_marker(pytest.mark.browser)
         if missing and not REQUIRE_BROWSER:
             item.add_marker(pytest.mark.skip(reason=_skip_reason(missing)))
-            skipped += 1
-    config._browser_skip_notice = (_skip_reason(missing), skipped) if skipped else None
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    notice = getattr(config, "_browser_skip_notice", None)
-    if not notice:
+    # Counted from the reports, not at collection: with pytest-xdist (make test) the workers
+    # collect and skip, and only the reports reach the process that prints the summary.
+    missing = _missing()
+    if not missing or REQUIRE_BROWSER:
         return
-    reason, count = notice
+    reason = _skip_reason(missing)
+    count = sum(reason in str(r.longrepr) for r in terminalreporter.stats.get("skipped", []))
+    if not count:
+        return
     terminalreporter.write_sep("!", "ブラウザテスト", yellow=True, bold=True)
     terminalreporter.write_line(f"{reason}（{count}件）。", yellow=True)
     terminalreporter.write_line(

@@ -80,7 +80,7 @@ def test_a_clerk_submits_and_the_secretariat_confirms_and_locks_the_year(
     counts = office.get_by_role("table", name="担当課別の件数").get_by_role(
         "row", name=re.compile("水産振興課")
     )
-    expect(counts.locator("td")).to_have_text(["4", "0", "0", "4", "0"])
+    expect(counts.locator("td")).to_have_text(["4", "0", "0", "0", "4", "0"])
     pending = office.locator("#confirm-form")
     expect(pending.get_by_role("row", name=re.compile("沿岸漁業における生産量"))).to_contain_text(
         "25,100t"
@@ -92,12 +92,18 @@ def test_a_clerk_submits_and_the_secretariat_confirms_and_locks_the_year(
         "測定不能：入国制限により受入なし"
     )
     expect(pending.get_by_role("checkbox")).to_have_count(4)
+    for box in pending.get_by_role("checkbox").all():  # nothing is pre-ticked
+        expect(box).not_to_be_checked()
+        box.check()
     shot(office, "status-board-2021-submitted")
     assert_accessible(office, "status board (submitted)")
 
     office.get_by_role("button", name="選択した実績値を確認済みにする").click()
     expect(office.locator(".messages")).to_contain_text("4件の実績値を確認済みにしました。")
-    expect(counts.locator("td")).to_have_text(["4", "0", "0", "0", "4"])
+    expect(counts.locator("td")).to_have_text(["4", "0", "0", "0", "0", "4"])
+    office.get_by_role("link", name="2021年度をロックする…").click()
+    expect(office.locator("#lock-gaps-summary")).to_contain_text("未入力 43件")  # other departments
+    office.get_by_label("ロックする理由", exact=False).fill("他課分は次回の会議で報告")
     office.get_by_role("button", name="2021年度をロックする").click()
     expect(office.locator(".messages")).to_contain_text("2021年度をロックしました。")
     expect(office.locator(".year-state")).to_contain_text("ロック中（有識者会議の検証中）")

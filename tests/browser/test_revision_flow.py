@@ -65,6 +65,13 @@ def test_an_administrator_opens_edits_and_publishes_a_revision_that_the_council_
     assert council.goto("/strategies/nemuro-2/revisions/2/").status == 403
 
     # -- publish -----------------------------------------------------------------------------------
+    admin.get_by_role("link", name="第2版を公開する…").click()  # the confirmation page first
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("を公開する前に")
+    expect(admin.locator("#publish-changes tbody tr")).to_have_count(1)
+    expect(admin.locator("#publish-changes")).to_contain_text("30,000")
+    assert Revision.objects.get(strategy=strategy, number=2).is_draft  # nothing yet
+    shot(admin, "revision-publish-confirm")
+    assert_accessible(admin, "revision publish confirmation")
     admin.get_by_role("button", name="第2版を公開する").click()
     expect(admin.get_by_role("status")).to_contain_text(
         "第2版「沿岸漁業の生産量目標の上方修正」を公開しました"

@@ -46,9 +46,10 @@ ANY = "*"  # the view does not restrict the method
 MATRIX = {
     # name                            methods              anon     mallory  alice    bob      charlie  dave        POST
     # -- project level
-    "home":                          (ANY,                "302login 302      302      302      302      302",      "="),
+    "home":                          (ANY,                "302login 200      200      200      200      200",      "="),
     "healthz":                       ("GET HEAD",         "200      200      200      200      200      200",      "405      405      405      405      405      405"),
     "healthz_shell":                 ("GET HEAD",         "302login 200      200      200      200      200",      "405      405      405      405      405      405"),
+    "favicon":                       ("GET HEAD",         "302      302      302      302      302      302",      "405      405      405      405      405      405"),
     "login":                         ("GET HEAD POST PUT", "200      200      200      200      200      200",      "200      200      200      200      200      200"),
     "logout":                        ("POST",             "405      405      405      405      405      405",      "302login 302login 302login 302login 302login 302login"),
     # -- the strategy browser
@@ -60,8 +61,9 @@ MATRIX = {
     "status_board":                  (ANY,                "302login 403      403      200      403      200",      "="),
     "status_confirm":                ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "status_return":                 ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
-    "status_lock":                   ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_lock":                   ("GET POST",         "302login 403      403      200      403      200",      "302login 403      403      302      403      302"),
     "status_reopen":                 ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
+    "status_deadline":               ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "assignments":                   (ANY,                "302login 403      403      200      403      200",      "302login 403      403      302      403      302"),
     # -- dashboards (kpis/dashboard/urls.py); restore is for administrators: an empty POST names
     #    no history row, so dave gets 404 (after the permission check)
@@ -96,7 +98,7 @@ MATRIX = {
     "revision_next_strategy":        (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_detail":               (ANY,                "302login 200      200      200      200      200",      "="),
     "revision_edit":                 (ANY,                "302login 403      403      403      403      200",      "="),
-    "revision_publish":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
+    "revision_publish":              ("GET POST",         "302login 403      403      403      403      200",      "302login 403      403      403      403      302"),
     "revision_discard":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
     "revision_change":               (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_change_undo":          ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
@@ -140,6 +142,7 @@ def _kwargs(name, w, draft):
         "status_confirm": year,
         "status_lock": year,
         "status_reopen": year,
+        "status_deadline": year,
         "status_return": {**year, "actual_id": w["actual"].pk},
         "review_pack": year,
         "review_pack_xlsx": year,
@@ -165,7 +168,7 @@ def _kwargs(name, w, draft):
         "api-v1:indicator_detail": {"code": CODE, "indicator_code": ind.code},
         "api-v1:list_projects": {"code": CODE},
     }
-    project_level = {"home", "healthz", "healthz_shell", "login", "logout", "api-v1-docs"}
+    project_level = {"home", "healthz", "healthz_shell", "favicon", "login", "logout", "api-v1-docs"}
     if base in table:
         kwargs = table[base]
     elif base in project_level or base in ("api-v1:openapi-json", "api-v1:api-root"):

@@ -1,0 +1,97 @@
+"""Static files in production: hashed, compressed by collectstatic and served compressed by
+whitenoise (the tests otherwise run with STATIC_MANIFEST=0, so this runs a real collectstatic in a
+subprocess with the production storage); the partial plotly.js bundle and the favicon."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = """
+import json, sys, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.test.utils import override_settings
+from django.templatetags.static import static
+
+with override_settings(STATIC_ROOT=sys.argv[1]):
+    call_command("collectstatic", "--noinput", verbosity=0)
+    storage = settings.STORAGES["staticfiles"]["BACKEND"]
+    c = Client(HTTP_HOST="kpi.example.lg.jp")
+    out = {"storage": storage}
+    for name in ["vendor/plotly/plotly-basic.min.js", "css/app.css", "favicon.svg"]:
+        url = static(name)
+        plain = c.get(url, secure=True)
+        gz = c.get(url, secure=True, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        out[name] = {
+            "url": url,
+            "status": gz.status_code,
+            "encoding": gz.get("Content-Encoding"),
+            "plain_bytes": len(b"".join(plain.streaming_content)),
+            "sent_bytes": len(b"".join(gz.streaming_content)),
+            "cache": gz.get("Cache-Control"),
+        }
+    ico = c.get("/favicon.ico", secure=True)
+    out["favicon.ico"] = [ico.status_code, ico.get("Location")]
+print(json.dumps(out))
+"""
+
+
+def test_it_serves_hashed_compressed_static_files_in_production(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECURE_SSL_REDIRECT",)}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x7Qm2vR9pL4sT8wZ1nB6cF3hJ5kD0gY-aE_uI$oP!rN@tM#qV%bC",
+        ALLOWED_HOSTS="kpi.example.lg.jp",
+        STATIC_MANIFEST="1",
+        DJANGO_SETTINGS_MODULE="nemuro_strategy.settings",
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "static")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    plotly = out["vendor/plotly/plotly-basic.min.js"]
+    assert plotly["url"].startswith("/static/vendor/plotly/plotly-basic.min.")  # hashed name
+    assert plotly["status"] == 200
+    assert plotly["encoding"] in ("gzip", "br")
+    assert plotly["sent_bytes"] < 500_000 < 1_000_000 < plotly["plain_bytes"]
+    assert "immutable" in plotly["cache"]  # hashed files are cached for good
+    assert out["css/app.css"]["encoding"] in ("gzip", "br")
+    assert out["favicon.ico"][0] == 301
+    assert out["favicon.ico"][1] == out["favicon.svg"]["url"]
+
+
+def test_the_plotly_bundle_is_the_vendored_partial_one_with_its_licence():
+    bundle = Path(finders.find("vendor/plotly/plotly-basic.min.js"))
+    assert bundle.read_text()[:200].count("plotly.js (basic - minified) v4.1.1") == 1
+    assert bundle.stat().st_size < 1_500_000  # the full plotly.min.js is 4.8 MB
+    meta = json.loads((bundle.parent / "package.json").read_text())
+    assert (meta["name"], meta["version"], meta["license"]) == (
+        "plotly.js-basic-dist-min",
+        "4.1.1",
+        "MIT",
+    )
+    assert "MIT License" in (bundle.parent / "LICENSE").read_text()
+    assert not finders.find("plotly/plotly.min.js")  # the 4.8 MB full bundle is not served
+
+
+def test_every_page_links_the_favicon(client):
+    body = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in body
+    assert finders.find("favicon.svg")
+    r = client.get("/favicon.ico")
+    assert (r.status_code, r["Location"]) == (301, "/static/favicon.svg")
