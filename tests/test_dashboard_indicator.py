@@ -67,6 +67,16 @@ def test_it_grades_by_the_pace_on_the_default_basis(client, charlie, coastal, no
     assert "評価の方法" not in body or "年度按分" in body
 
 
+def test_it_names_the_pace_once_and_shows_no_empty_revision_panel(
+    client, charlie, coastal, no_opinions
+):
+    add_actual("1-ア-1-1", 2022, "26000")
+    client.force_login(charlie)
+    body = client.get(url(coastal, 2022)).content.decode()
+    assert '<dt>進捗ペース</dt><dd data-testid="graded-rate">111.6%</dd>' in body
+    assert "目標値の改訂と評価" not in body  # no revision touched this indicator
+
+
 def test_the_chart_data_has_the_actuals_the_path_the_baseline_and_the_target(
     client, charlie, coastal, no_opinions
 ):
