@@ -42,6 +42,7 @@ def _pages(indicators):
     first_kpi = next(i for i in indicators if i.level == "kpi")
     return {
         "secretariat": {
+            "home-secretariat": "/",
             "strategy": f"{BASE}/",
             "status-board": f"{BASE}/status/2022/",
             "entry-index": f"{BASE}/entry/",
@@ -54,12 +55,14 @@ def _pages(indicators):
             "population-entry": f"{BASE}/population/entry/",
             "projects": f"{BASE}/projects/",
             "revisions": f"{BASE}/revisions/",
+            "revision-1": f"{BASE}/revisions/1/",
         },
         "clerk": {
+            "home-clerk": "/",
             "entry": f"{BASE}/entry/2022/{department.pk}/",
             "excel-import": f"{BASE}/excel/import/2022/{department.pk}/",
         },
-        "council": {"council-dashboard": f"{BASE}/dashboard/?year=2021"},
+        "council": {"home-council": "/", "council-dashboard": f"{BASE}/dashboard/?year=2021"},
     }
 
 
