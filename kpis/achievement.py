@@ -49,8 +49,6 @@ MEASURE_LABELS = {PACE: "進捗ペース", PROGRESS: "進捗率", ACHIEVEMENT: "
 NO_RATE = "−"
 ZERO = Decimal(0)
 ONE = Decimal(1)
-_TENTH = Decimal("0.1")
-_HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -330,9 +328,7 @@ def format_rate(rate: Decimal | None) -> str:
 def format_number(value: Decimal) -> str:
     """A number for formula text: thousands separators, ▲ for negatives, the decimals it has."""
     # Only computed values (an interim target of 1/3) run past 4 places; typed ones never do.
-    exponent = value.as_tuple().exponent if value.is_finite() else 0
-    places = -exponent if exponent < 0 else 0
-    return numfmt.signed(value, 2 if places > 4 else places)
+    return numfmt.as_written(value)
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -563,9 +559,3 @@ def _round(value: Decimal, step: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, value.adjusted() + 10)
         return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-def _signed(value: Decimal) -> str:
-    # ▲ is how Japanese public documents write a negative figure.
-    text = f"{abs(value):,f}"
-    return f"▲{text}" if value < 0 else text

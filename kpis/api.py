@@ -171,6 +171,7 @@ def list_indicators(request, code: str = STRATEGY_CODE, fiscal_year: int | None 
         "fiscal_year_locked": year in locked,
         "access": level,
         "indicators": [s.indicator_out(f, year) for f in figures],
+        "basic_goals": [s.goal_rollup_out(g) for g in sel.goal_rollups(figures, year)],
     }
 
 

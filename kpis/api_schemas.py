@@ -239,6 +239,23 @@ class IndicatorDetailOut(IndicatorOut):
     evaluations: list[EvaluationOut] = Field(..., description="計画期間の全年度の効果検証")
 
 
+class GradeCountOut(Schema):
+    grade: str = Field(..., description="評価（A〜D、実績なしは −）")
+    count: int = Field(..., description="件数")
+
+
+class GoalRollUpOut(Schema):
+    basic_goal: int = Field(..., description="基本目標の番号")
+    counts_what: str = Field(..., description="数えた指標（KPIのみ。数値目標は含みません）")
+    total: int = Field(..., description="数えたKPIの件数")
+    counts: list[GradeCountOut] = Field(..., description="評価ごとの件数（評価の区分の順）")
+    mean_progress: DecimalStr | None = dec(
+        "平均進捗率（各KPIの進捗率を0〜1に収めてから平均した割合。丸めなし）。なければ null"
+    )
+    mean_progress_text: str = Field(..., description="平均進捗率の表示（例 42.3%、なしは −）")
+    rated: int = Field(..., description="平均に用いた（進捗率を計算できた）KPIの件数")
+
+
 class IndicatorListOut(Schema):
     strategy: str = Field(..., description="総合戦略のコード")
     fiscal_year: int = Field(..., description="効果検証の年度")
@@ -249,6 +266,10 @@ class IndicatorListOut(Schema):
         "council 有識者：全年度の確認済み / staff 職員：下書きを含むすべて）",
     )
     indicators: list[IndicatorOut] = Field(..., description="数値目標とKPI（文書の順）")
+    basic_goals: list[GoalRollUpOut] = Field(
+        ...,
+        description="基本目標ごとのKPIの評価の内訳と平均進捗率（ダッシュボード・効果検証資料と同じ値）",
+    )
 
 
 class ProjectListingOut(Schema):
@@ -374,6 +395,21 @@ def indicator_out(figures, fiscal_year: int) -> dict:
             for y, v in figures.interim_path.items()
         ],
         "evaluation": evaluation_out(figures.evaluate(fiscal_year), d, figures.year(fiscal_year)),
+    }
+
+
+def goal_rollup_out(item) -> dict:
+    from kpis.evaluation import ROLLUP_COUNTS
+
+    r = item["rollup"]
+    return {
+        "basic_goal": item["basic_goal"],
+        "counts_what": ROLLUP_COUNTS,
+        "total": r.total,
+        "counts": [{"grade": g, "count": n} for g, n in r.counts.items()],
+        "mean_progress": exact(r.mean_progress),
+        "mean_progress_text": numfmt.rate(r.mean_progress),
+        "rated": r.rated,
     }
 
 

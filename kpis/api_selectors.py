@@ -60,6 +60,7 @@ class IndicatorFigures:
 
     indicator: Indicator
     timeline: evaluation.Timeline
+    scale: achievement.GradeScale
 
     @property
     def actuals(self) -> dict:
@@ -94,7 +95,30 @@ def indicator_figures(strategy, indicators, level: str, locked_years) -> list[In
     indicators = list(
         indicators.select_related("basic_goal", "measure__policy__basic_goal", "department")
     )
+    scale = evaluation.grade_scale(strategy)
     lines = evaluation.timelines(
-        strategy, indicators, strategy.fiscal_years, reader=level, locked_years=locked_years
+        strategy,
+        indicators,
+        strategy.fiscal_years,
+        reader=level,
+        locked_years=locked_years,
+        scale=scale,
     )
-    return [IndicatorFigures(t.indicator, t) for t in lines]
+    return [IndicatorFigures(t.indicator, t, scale) for t in lines]
+
+
+def goal_rollups(figures, fiscal_year) -> list[dict]:
+    """Per basic goal, its KPIs of the year (数値目標 not counted) by grade and the mean of their
+    progress rates clamped to 0–100 %: the numbers the dashboard and the review pack show."""
+    by_goal = {}
+    for f in figures:
+        ind = f.indicator
+        by_goal.setdefault(ind.basic_goal.number, [])
+        if ind.level == Indicator.Level.KPI and ind.in_force(fiscal_year):
+            by_goal[ind.basic_goal.number].append(f.evaluate(fiscal_year))
+    out = []
+    for number, results in sorted(by_goal.items()):
+        scale = figures[0].scale
+        r = achievement.roll_up(results, scale)
+        out.append({"basic_goal": number, "rollup": r})
+    return out

@@ -61,7 +61,9 @@ def home_for(user, strategy) -> Home:
         counts = year_status.counts_by_department_and_year(strategy, ids)
         names = year_status.departments_by_id(counts)
         home.clerk = ClerkHome(
-            departments=[(names[pk], years) for pk, years in sorted(counts.items()) if pk in names],
+            departments=sorted(
+                ((names[pk], years) for pk, years in counts.items()), key=lambda d: d[0].name
+            ),
             returned=year_status.returned_actuals(strategy, ids),
         )
     if roles.is_secretariat(user):

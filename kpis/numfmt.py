@@ -30,7 +30,9 @@ def quantize(value: Decimal, places: int) -> Decimal:
 
 def signed(value: Decimal, places: int) -> str:
     """'27,700', '▲12.5': exactly `places` decimals, half up."""
-    value = quantize(Decimal(value), places)
+    value = Decimal(value)
+    if value.as_tuple().exponent != -places:  # most values already have their scale
+        value = quantize(value, places)
     text = f"{abs(value):,.{places}f}"
     return f"▲{text}" if value < 0 else text
 
@@ -42,6 +44,17 @@ def number(value, decimals: int | None = None) -> str:
         return DASH
     value = Decimal(value)
     return signed(value, places_for(value, decimals or 0))
+
+
+def as_written(value) -> str:
+    """A value with the decimals it is written with ('2.00' stays 2.00), for formula text and
+    messages; a computed value that runs past 4 places gets 2."""
+    if value is None or value == "":
+        return DASH
+    value = Decimal(value)
+    exponent = value.as_tuple().exponent if value.is_finite() else 0
+    places = -exponent if exponent < 0 else 0
+    return signed(value, 2 if places > _MAX_NATURAL else places)
 
 
 def exactly(value, decimals: int) -> str:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +42,10 @@ class Mail:
             "\n返信は届きません。ご不明な点は総合政策部（事務局）へお問い合わせください。"
         )
         return f"{name} 様\n\n" + "\n".join(self.lines) + footer
+
+
+def _date(d):
+    return f"{d.year}年{d.month}月{d.day}日"  # 2022年5月31日, as the city writes dates
 
 
 def _url(name, *args):
@@ -80,13 +85,13 @@ def _deadline_mails(strategy, today, days_before):
                 continue
             days_over = (today - deadline).days
             if days_over <= 0:
-                kind, when = "due", f"期限は{deadline:%Y年%m月%d日}です"
+                kind, when = "due", f"期限は{_date(deadline)}です"
                 # once per deadline: setting a new date reminds again
                 key = f"due:{strategy.pk}:{yc.fiscal_year}:{department_id}:{deadline}"
             else:
                 kind, when = (
                     "overdue",
-                    f"期限（{deadline:%Y年%m月%d日}）を{days_over}日過ぎています",
+                    f"期限（{_date(deadline)}）を{days_over}日過ぎています",
                 )
                 key = f"overdue:{strategy.pk}:{yc.fiscal_year}:{department_id}:{deadline}:w{days_over // 7}"
             label = fiscal_year_label(yc.fiscal_year)
@@ -174,26 +179,40 @@ def due_mails(*, today: date, now=None, days_before: int | None = None) -> list[
     return mails
 
 
+def _claim(mail) -> bool:
+    """Record the mail's keys before sending: a run overlapping this one (a slow cron job and a
+    manual run) finds them taken and skips the mail, so it never goes twice."""
+    try:
+        with transaction.atomic():
+            SentMail.objects.bulk_create(
+                [SentMail(key=k, recipient=mail.recipient, subject=mail.subject) for k in mail.keys]
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 def send_due(*, today: date, days_before: int | None = None, dry_run=False) -> list[Mail]:
-    """Send what is due and record it. Each mail is recorded right after it left, so a failure
-    half-way (SMTP down) resends only what did not leave."""
+    """Send what is due and record it. A mail that could not be sent (SMTP down) is un-recorded
+    and the error raised: the next run sends it and whatever came after it."""
     mails = due_mails(today=today, days_before=days_before)
     if dry_run or not mails:
         return mails
+    sent = []
     with get_connection() as connection:
         for mail in mails:
-            EmailMessage(
-                subject=mail.subject,
-                body=mail.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[mail.recipient.email],
-                connection=connection,
-            ).send()
-            SentMail.objects.bulk_create(
-                [
-                    SentMail(key=k, recipient=mail.recipient, subject=mail.subject)
-                    for k in mail.keys
-                ],
-                ignore_conflicts=True,
-            )
-    return mails
+            if not _claim(mail):
+                continue
+            try:
+                EmailMessage(
+                    subject=mail.subject,
+                    body=mail.body,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[mail.recipient.email],
+                    connection=connection,
+                ).send()
+            except Exception:
+                SentMail.objects.filter(key__in=mail.keys).delete()
+                raise
+            sent.append(mail)
+    return sent

@@ -6,9 +6,10 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kpis import roles
+from kpis import numfmt, roles
 from kpis.entry_rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
+from kpis.year_status import year_gaps
 
 
 class WorkflowError(Exception):
@@ -58,7 +59,11 @@ def _stale(indicator, fiscal_year):
     shown = (
         "測定不能"
         if current and current.not_measurable
-        else (f"{current.value:,f}" if current and current.value is not None else "空欄")
+        else (
+            numfmt.number(current.value, indicator.decimals)
+            if current and current.value is not None
+            else "空欄"
+        )
     )
     return StaleEdit(
         f"「{indicator.name}」は、画面を開いた後に{who}さんが更新しました（現在の値：{shown}）。"
@@ -267,8 +272,6 @@ def return_actual(*, actual: Actual, user, reason: str) -> Actual:
 def lock_year(*, strategy: Strategy, fiscal_year: int, user, reason: str = "") -> YearReview:
     """Lock a year for the council's review. While a value is missing, unsubmitted or
     unconfirmed, only with a reason (kept in the LOCK event)."""
-    from kpis.year_status import year_gaps
-
     review, _ = YearReview.objects.select_for_update().get_or_create(
         strategy=strategy, fiscal_year=fiscal_year
     )

@@ -191,15 +191,16 @@ class QueueRow:
     """A submitted value on the confirm queue, with what the secretariat checks it against."""
 
     actual: Actual
-    interim_target: object  # Decimal or None, as on the clerk's entry page
+    year: (
+        object  # kpis.evaluation.YearEvaluation: target and interim in force, as on the entry page
+    )
     previous: Actual | None  # last year's actual
 
 
 def confirm_queue(strategy, fiscal_year) -> list[QueueRow]:
-    """Submitted actuals with the year's interim target and last year's value: 3 queries."""
-    from kpis import achievement
-    from kpis.evaluation import spec_for
-    from kpis.models import InterimTarget
+    """Submitted actuals with the year's targets (the read model, as on the clerk's entry page)
+    and last year's value: submitted 1 + timelines 5 queries."""
+    from kpis.evaluation import STAFF_READER, timelines
 
     submitted = list(
         Actual.objects.filter(
@@ -210,22 +211,19 @@ def confirm_queue(strategy, fiscal_year) -> list[QueueRow]:
         .select_related("indicator__department", "submitted_by")
         .order_by("indicator__basic_goal__number", "indicator__code")
     )
-    ids = [a.indicator_id for a in submitted]
-    previous = {
-        a.indicator_id: a
-        for a in Actual.objects.filter(indicator_id__in=ids, fiscal_year=fiscal_year - 1)
-    }
-    overrides = defaultdict(dict)
-    for o in InterimTarget.objects.filter(indicator_id__in=ids):
-        overrides[o.indicator_id][o.fiscal_year] = o.value
-    rows = []
-    for a in submitted:
-        spec = spec_for(a.indicator, strategy, overrides[a.indicator_id], tolerance=0)
-        rows.append(
-            QueueRow(
-                actual=a,
-                interim_target=achievement.interim_target(spec, fiscal_year),
-                previous=previous.get(a.indicator_id),
-            )
+    if not submitted:
+        return []
+    lines = {
+        line.indicator.pk: line
+        for line in timelines(
+            strategy, [a.indicator for a in submitted], [fiscal_year], reader=STAFF_READER
         )
-    return rows
+    }
+    return [
+        QueueRow(
+            actual=a,
+            year=lines[a.indicator_id].at(fiscal_year),
+            previous=lines[a.indicator_id].actuals.get(fiscal_year - 1),
+        )
+        for a in submitted
+    ]

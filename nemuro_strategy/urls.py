@@ -20,6 +20,7 @@ strategy_patterns = [
 urlpatterns = [
     path("", kpi_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/shell", health.shell, name="healthz_shell"),
     # Browsers and feed readers ask for /favicon.ico whatever the page links: never a 404.
     path("favicon.ico", health.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

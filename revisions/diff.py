@@ -5,8 +5,8 @@ Indicator targets are compared per fiscal year: a row added from FY2023 shows as
 「目標値 27,700 → 30,000（2023年度から）」, not as a changed mirror field plus a new row."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
+from kpis import numfmt
 from revisions.snapshot import dec
 from revisions.state import (
     COLLECTION,
@@ -295,9 +295,5 @@ def _number(text, decimals=None, unit="") -> str:
     value = dec(text)
     if value is None:
         return "−"
-    if decimals is None:
-        exponent = value.as_tuple().exponent
-        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    shown = f"{abs(value):,.{decimals}f}"
-    shown = f"▲{shown}" if value < Decimal(0) else shown
+    shown = numfmt.as_written(value) if decimals is None else numfmt.number(value, decimals)
     return f"{shown}{unit}"

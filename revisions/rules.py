@@ -6,6 +6,7 @@ the published state and `after` the state with every change of the draft applied
 from is still the published one (two administrators, or a later revision, editing the same item).
 """
 
+from kpis import numfmt
 from revisions.snapshot import dec, split_listing_key
 from revisions.state import (
     ADD,
@@ -109,11 +110,7 @@ def show(value) -> str:
 
 def _number(text) -> str:
     value = dec(text)
-    if value is None:
-        return "−"
-    exponent = value.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return f"{value:,.{places}f}"
+    return "−" if value is None else numfmt.as_written(value)
 
 
 # -- change ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from kpis import achievement, roles
-from kpis.evaluation import CURRENT, IN_FORCE, evaluate_indicators
+from kpis.evaluation import COUNCIL_READER, STAFF_READER, grade_scale, timelines
 from kpis.models import Actual, Indicator, Strategy
 from revisions.models import Revision
 
@@ -79,14 +79,12 @@ class Judgements(NamedTuple):
 
 def judgements(indicator, strategy, fiscal_year, confirmed_only) -> Judgements:
     """How `fiscal_year` was judged against the target then in force, and how it would be judged
-    against the current target (10 queries)."""
-    (then,) = evaluate_indicators(
-        strategy, [indicator], fiscal_year, confirmed_only=confirmed_only, rule=IN_FORCE
-    )
-    (now,) = evaluate_indicators(
-        strategy, [indicator], fiscal_year, confirmed_only=confirmed_only, rule=CURRENT
-    )
-    return judgements_from(then.result, now.result)
+    against the current target: one read-model timeline (kpis.evaluation, 5 queries)."""
+    reader = COUNCIL_READER if confirmed_only else STAFF_READER
+    scale = grade_scale(strategy)
+    (line,) = timelines(strategy, [indicator], [fiscal_year], reader=reader, scale=scale)
+    now = line.under_current_target(strategy, fiscal_year, scale)
+    return judgements_from(line.at(fiscal_year).result, now)
 
 
 def judgements_from(then, now) -> Judgements:

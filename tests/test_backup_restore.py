@@ -87,9 +87,7 @@ def _make_data(alice, bob, charlie, fisheries):
         )
     submitted = Actual.objects.filter(fiscal_year=2021).values_list("pk", flat=True)
     services.confirm_actuals(strategy=strategy, fiscal_year=2021, actual_ids=submitted, user=bob)
-    services.lock_year(
-        strategy=strategy, fiscal_year=2021, user=bob, reason="テスト：未入力のままロック"
-    )
+    services.lock_year(strategy=strategy, fiscal_year=2021, user=bob, reason="検証のため")
     opinion = create_opinion(
         strategy=strategy,
         fiscal_year=2021,

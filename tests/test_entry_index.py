@@ -53,3 +53,11 @@ def test_each_year_shows_its_status_counts_and_deadline(client, alice, bob, assi
     html = r.content.decode()
     assert '<span class="status status-returned">差戻し 1</span>' in html
     assert "期限 2023/05/31" in html
+
+
+def test_it_reads_in_a_fixed_number_of_queries(client, alice, assigned, django_assert_num_queries):
+    client.force_login(alice)
+    # 1 session, 2 user, 3 strategy, 4 user's groups, 5 departments with indicators,
+    # 6 user's departments, 7 their indicators, 8 actuals, 9 year reviews
+    with django_assert_num_queries(9):
+        client.get(URL)

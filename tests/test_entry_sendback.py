@@ -94,3 +94,30 @@ def test_the_secretariat_sees_the_answer_on_the_status_board(
     client.force_login(bob)
     html = client.get("/strategies/nemuro-2/status/2021/").content.decode()
     assert REASON in html and "修正しました。" in html
+
+
+def test_after_resubmitting_the_form_still_shows_the_reason_and_answer(
+    client, alice, fisheries, returned
+):
+    client.force_login(alice)
+    r = _post(client, fisheries, returned, action="submit", reply="修正しました。")
+    html = r.content.decode()
+    assert f"{REASON} ／ 回答：修正しました。（提出済み）" in html
+    assert "status-returned" not in html
+
+
+def test_markup_in_an_answer_is_shown_as_text(client, alice, bob, fisheries, returned):
+    client.force_login(alice)
+    _post(client, fisheries, returned, action="submit", reply="<script>alert(1)</script>")
+    client.force_login(bob)
+    html = client.get("/strategies/nemuro-2/status/2021/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+
+
+def test_another_departments_clerk_cannot_answer(client, mallory, fisheries, returned):
+    client.force_login(mallory)
+    r = _post(client, fisheries, returned, reply="横から回答")
+    assert r.status_code == 403
+    returned.refresh_from_db()
+    assert returned.reply == ""

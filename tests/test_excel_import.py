@@ -367,9 +367,7 @@ def test_it_revalidates_at_commit_when_the_year_was_locked_after_the_preview(
     client, alice, bob, filled, fisheries, strategy
 ):
     r = upload(client, 2022, fisheries, xlsx(filled))
-    services.lock_year(
-        strategy=strategy, fiscal_year=2022, user=bob, reason="テスト：未入力のままロック"
-    )
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     before = snapshot()
     r = commit(client, 2022, fisheries, r.context["token"])
     assert "2022年度は有識者会議の検証のためロックされています" in body(r)
@@ -692,9 +690,7 @@ def test_it_asks_for_a_file(client, filled, fisheries):
 
 
 def test_it_refuses_any_import_into_a_locked_year(client, alice, bob, filled, fisheries, strategy):
-    services.lock_year(
-        strategy=strategy, fiscal_year=2022, user=bob, reason="テスト：未入力のままロック"
-    )
+    services.lock_year(strategy=strategy, fiscal_year=2022, user=bob, reason="検証のため")
     before = snapshot()
     page = body(client.get(url(2022, fisheries)))
     assert "ロックされています" in page

@@ -237,7 +237,7 @@ def test_it_can_still_be_downloaded_for_a_locked_year(client, alice, bob, assign
         strategy=assigned["1-ア-1-1"].basic_goal.strategy,
         fiscal_year=2022,
         user=bob,
-        reason="テスト：未入力のままロック",
+        reason="検証のため",
     )
     client.force_login(alice)
     assert client.get(url(2022, fisheries)).status_code == 200

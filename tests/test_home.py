@@ -91,3 +91,13 @@ def test_it_reads_in_a_fixed_number_of_queries(client, alice, entered, django_as
     # 6 indicators, 7 actuals, 8 year reviews, 9 departments, 10 send-backs
     with django_assert_num_queries(10):
         client.get("/")
+
+
+def test_the_secretariats_home_reads_in_a_fixed_number_of_queries(
+    client, bob, entered, django_assert_num_queries
+):
+    client.force_login(bob)
+    # 1 session, 2 user, 3 current strategy, 4 user's groups, 5 indicators, 6 actuals,
+    # 7 year reviews
+    with django_assert_num_queries(7):
+        client.get("/")

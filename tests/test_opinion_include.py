@@ -5,6 +5,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from council.models import Opinion, Response
+from council.selectors import opinion_index
 from kpis.models import Indicator, Measure
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,13 @@ def indicator(strategy):
 
 
 def _render(source, user, **context):
+    """As a page renders it: the view has read the opinions (council.selectors.opinion_index)."""
     request = RequestFactory().get("/strategies/nemuro-2/dashboard/indicator/1/")
     request.user = user
+    strategy = context["strategy"]
+    years = [strategy.first_fiscal_year - 1, *strategy.fiscal_years]
+    if "opinion_index" not in context:
+        context["opinion_index"] = opinion_index(strategy, years)
     return Template(source).render(
         Context({"request": request, "user": user, "csrf_token": "t", **context})
     )
@@ -79,15 +85,26 @@ def test_a_clerk_sees_opinions_but_no_form(strategy, indicator, alice, charlie, 
     assert "<form" not in html
 
 
-def test_it_reads_the_opinions_in_one_query_however_many_there_are(
+def test_the_page_reads_the_opinions_in_one_query_and_the_tag_in_none(
     strategy, indicator, charlie, bob, django_assert_num_queries
 ):
     source = "{% load council_opinions %}{% opinions_panel indicator=indicator fiscal_year=2022 %}"
     _render(source, charlie, strategy=strategy, indicator=indicator)  # roles cached on the user
+    _opinions(strategy, indicator, charlie, bob, 5)
     # 1 opinions of 2021 and 2022 with their authors, responses and targets
     with django_assert_num_queries(1):
-        _render(source, charlie, strategy=strategy, indicator=indicator)
-    _opinions(strategy, indicator, charlie, bob, 5)
-    with django_assert_num_queries(1):
-        html = _render(source, charlie, strategy=strategy, indicator=indicator)
+        index = opinion_index(strategy, [2021, 2022])
+    with django_assert_num_queries(0):
+        html = _render(source, charlie, strategy=strategy, indicator=indicator, opinion_index=index)
     assert "対応4" in html
+
+
+def test_a_page_without_the_opinions_read_is_an_error_not_a_hidden_query(
+    strategy, indicator, charlie
+):
+    request = RequestFactory().get("/")
+    request.user = charlie
+    with pytest.raises(KeyError):
+        Template("{% load council_opinions %}{% opinions_panel indicator=indicator %}").render(
+            Context({"request": request, "strategy": strategy, "indicator": indicator})
+        )

@@ -38,7 +38,8 @@ def _grades(strategy, ind, rule):
     return out
 
 
-def test_it_judges_each_year_against_the_target_in_force_then(strategy, dave):
+def test_it_judges_each_year_against_the_target_in_force_then(final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     ind = indicator()
@@ -59,7 +60,8 @@ def test_it_judges_each_year_against_the_target_in_force_then(strategy, dave):
     assert current[2023] == _grades(strategy, ind, IN_FORCE)[2023]
 
 
-def test_the_judgements_selector_says_where_they_differ(strategy, dave):
+def test_the_judgements_selector_says_where_they_differ(final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     ind = indicator()
@@ -111,7 +113,8 @@ def test_the_comparison_page_shows_it_grouped_by_goal(client, charlie, strategy,
     assert "追加 0件 ・ 廃止 0件 ・ 変更 1件" in body
 
 
-def test_the_published_revision_page_shows_both_judgements(client, charlie, strategy, dave):
+def test_the_published_revision_page_shows_both_judgements(client, charlie, final_basis, dave):
+    strategy = final_basis
     add_actuals()
     raise_target(strategy, dave)
     client.force_login(charlie)
@@ -332,20 +335,32 @@ def test_every_kind_of_change_publishes_as_previewed(client, strategy, dave):
     assert client.get("/strategies/nemuro-2/?revision=1").status_code == 200
 
 
-def test_the_judgements_include_for_the_indicator_page(rf, strategy, dave, charlie):
-    """What another page gets from {% judgements_panel indicator strategy fiscal_year %}."""
+def test_the_judgements_include_for_the_indicator_page(
+    rf, final_basis, dave, charlie, django_assert_num_queries
+):
+    """What another page gets from {% judgements_panel indicator year judgements timeline %},
+    with what the view read (revisions.selectors): the tag itself runs no query."""
+    strategy = final_basis
     from django.template import Context, Template
 
     add_actuals()
     raise_target(strategy, dave)
-    template = Template("{% load revision_tags %}{% judgements_panel ind strategy year %}")
-    html = template.render(
-        Context({"ind": indicator(), "strategy": strategy, "year": 2022, "user": charlie})
-    )
+    template = Template("{% load revision_tags %}{% judgements_panel ind year j timeline %}")
+
+    def render(year):
+        ind = indicator()
+        context = {
+            "ind": ind,
+            "year": year,
+            "j": selectors.judgements(ind, strategy, year, confirmed_only=True),
+            "timeline": selectors.target_timeline(ind),
+        }
+        with django_assert_num_queries(0):
+            return template.render(Context(context))
+
+    html = render(2022)
     assert "2021年度〜2022年度：目標値 27,700t（2024年度）" in html
     assert "当時の目標での評価" in html and "A（◎ 目標達成）・ 進捗率 102.6%" in html
     assert "現在の目標での評価" in html and "C（△ 進捗あり）・ 進捗率 64.2%" in html
-    same = template.render(
-        Context({"ind": indicator(), "strategy": strategy, "year": 2024, "user": charlie})
-    )
+    same = render(2024)
     assert "当時の目標での評価" not in same and "当時の目標でも現在の目標でも同じです" in same

@@ -47,7 +47,7 @@ def test_it_reminds_departments_with_missing_values_a_week_before_the_deadline(s
     ]
     alices = next(m for m in mail.outbox if m.to == ["alice@city.nemuro.example"])
     assert "【入力期限のお知らせ】" in alices.subject and "水産振興課" in alices.subject
-    assert "期限は2022年05月31日です" in alices.body
+    assert "期限は2022年5月31日です" in alices.body
     assert "未入力 4件" in alices.body
     assert "/strategies/nemuro-2/entry/2021/" in alices.body
     assert "2通のメールを送信しました。" in out
@@ -171,4 +171,76 @@ def test_it_delivers_through_a_real_smtp_server(strategy, assigned, settings):
     message = message_from_bytes(inbox.messages[0].content, policy=policy.default)
     assert message["From"] == "kpi@city.nemuro.example"
     assert "入力期限" in message["Subject"]
-    assert "期限は2022年05月31日です" in message.get_body().get_content()
+    assert "期限は2022年5月31日です" in message.get_body().get_content()
+
+
+def _mail_settings(env):
+    """The mail settings as `manage.py shell` sees them under `env` (a fresh process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps("
+        "[s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL]))"
+    )
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DEFAULT_FROM"))}
+    r = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**keep, "SECRET_KEY": "k" * 50, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_prints_mails_and_production_uses_smtp_from_the_environment():
+    backend = _mail_settings({"DEBUG": "1"})[0]
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+    assert _mail_settings(
+        {
+            "DEBUG": "0",
+            "EMAIL_HOST": "smtp.city.example",
+            "EMAIL_PORT": "587",
+            "EMAIL_USE_TLS": "1",
+            "DEFAULT_FROM_EMAIL": "kpi@city.example",
+        }
+    ) == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.city.example",
+        587,
+        True,
+        "kpi@city.example",
+    ]
+
+
+def test_when_the_smtp_server_is_down_nothing_is_recorded_and_the_next_run_sends(
+    strategy, assigned, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
+    settings.EMAIL_TIMEOUT = 5
+    _deadline(strategy)
+    with pytest.raises(OSError):
+        _run(DEADLINE)
+    assert SentMail.objects.count() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _run(DEADLINE)
+    assert len(mail.outbox) == 2 and SentMail.objects.count() == 2
+
+
+def test_a_mail_another_run_has_claimed_is_not_sent_again(strategy, assigned, alice):
+    """Two overlapping runs read the same due mails; only the first to record the keys sends."""
+    from kpis.reminders import _claim, due_mails
+
+    _deadline(strategy)
+    first_run = due_mails(today=DEADLINE)
+    second_run = due_mails(today=DEADLINE)
+    assert [_claim(m) for m in first_run] == [True, True]
+    assert [_claim(m) for m in second_run] == [False, False]
+    assert SentMail.objects.count() == 2

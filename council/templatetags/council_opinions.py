@@ -2,13 +2,14 @@
 
     {% include "council/_opinions.html" with indicator=indicator %}
 
-needs `strategy` and `fiscal_year` in the context (without `fiscal_year`, the year under review:
-last fiscal year, inside the strategy's period). Or, passing everything explicitly:
+needs `strategy`, `opinion_index` (council.selectors.opinion_index(strategy, years): the page's
+opinions, read by the view in one query) and `fiscal_year` in the context (without
+`fiscal_year`, the year under review: last fiscal year, inside the strategy's period). Or,
+passing the target and year explicitly:
 
     {% load council_opinions %}{% opinions_panel indicator=indicator fiscal_year=year %}
 
-A page showing many panels puts `opinion_index` (council.selectors.opinion_index) in its context so
-that the panels run no query of their own."""
+The tags run no query: a context without `opinion_index` is an error, not a hidden query."""
 
 from django import template
 
@@ -27,7 +28,7 @@ def opinion_panel(context):
     if kind is None:
         return None
     target = context[kind]
-    strategy = context.get("strategy") or _strategy_of(kind, target)
+    strategy = context["strategy"]
     fiscal_year = context.get("fiscal_year") or default_review_year(strategy)
     request = context.get("request")
     user = request.user if request is not None else context.get("user")
@@ -37,14 +38,14 @@ def opinion_panel(context):
         kind=kind,
         target=target,
         user=user,
-        index=context.get("opinion_index"),
+        index=context["opinion_index"],
     )
 
 
 @register.inclusion_tag("council/_opinions.html", takes_context=True)
 def opinions_panel(context, indicator=None, measure=None, basic_goal=None, fiscal_year=None):
     return {
-        "strategy": context.get("strategy"),
+        "strategy": context["strategy"],
         "fiscal_year": fiscal_year or context.get("fiscal_year"),
         "indicator": indicator,
         "measure": measure,
@@ -52,13 +53,5 @@ def opinions_panel(context, indicator=None, measure=None, basic_goal=None, fisca
         "request": context.get("request"),
         "user": context.get("user"),
         "csrf_token": context.get("csrf_token"),
-        "opinion_index": context.get("opinion_index"),
+        "opinion_index": context["opinion_index"],
     }
-
-
-def _strategy_of(kind, target):
-    if kind == "indicator":
-        return target.basic_goal.strategy
-    if kind == "measure":
-        return target.policy.basic_goal.strategy
-    return target.strategy

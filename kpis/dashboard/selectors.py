@@ -13,9 +13,7 @@ from django.db.models import Max
 from kpis import achievement, evaluation, numfmt, permissions, services
 from kpis.models import (
     Actual,
-    Department,
     Indicator,
-    Policy,
     Strategy,
     YearReview,
 )
@@ -336,20 +334,17 @@ class Overview:
 
 
 def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
-    """goals 1, policies 1, departments 1, indicators 1, grade bands 1, settings 1, evaluation 3:
-    9 queries."""
-    goals = list(strategy.basic_goals.order_by("number"))
-    policies = list(
-        Policy.objects.filter(basic_goal__strategy=strategy)
-        .select_related("basic_goal")
-        .order_by("basic_goal__number", "order")
+    """indicators 1 (their goals, policies and departments come with them), grade bands 1,
+    settings 1, evaluation 3: 6 queries. Every basic goal and policy has indicators, so the
+    filter's goals, policies and departments are read from the strategy's indicators."""
+    every = list(indicator_queryset(strategy))
+    goals = sorted({i.basic_goal for i in every}, key=lambda g: g.number)
+    policies = sorted(
+        {i.measure.policy for i in every if i.measure_id},
+        key=lambda p: (p.basic_goal.number, p.order),
     )
-    departments = list(
-        Department.objects.filter(indicators__basic_goal__strategy=strategy)
-        .distinct()
-        .order_by("name")
-    )
-    indicators = list(in_force(indicator_queryset(strategy), fiscal_year))
+    departments = sorted({i.department for i in every if i.department_id}, key=lambda d: d.name)
+    indicators = [i for i in every if i.in_force(fiscal_year)]
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
     grades = scale_grades(scale)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from council.selectors import opinion_index
 from kpis import permissions, roles, services
 from kpis.dashboard import cache as dashboard_cache
 from kpis.dashboard import charts, selectors
@@ -19,6 +20,7 @@ from kpis.dashboard.forms import FilterForm
 from kpis.dashboard.tables import IndicatorTable, xlsx_response
 from kpis.models import Actual, BasicGoal, Measure, Policy, Strategy
 from projects.models import ProjectListing
+from revisions import selectors as revision_selectors
 
 # The council panel on the goal/measure/indicator pages (None leaves it out: the dashboard tests
 # pin the pages' own queries without the panel's).
@@ -167,6 +169,7 @@ def goal(request, code, number):
         "table": _table(request, page.group.kpis, strategy, year, exclude=("goal",)),
         "crumbs": _crumbs(strategy, year, goal),
         "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
     }
     return render(request, "dashboard/goal.html", context)
 
@@ -220,8 +223,14 @@ def measure(request, code, pk):
         .order_by("order"),
         "crumbs": _crumbs(strategy, year, measure.policy.basic_goal, measure.policy, measure),
         "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
     }
     return render(request, "dashboard/measure.html", context)
+
+
+def _opinion_index(strategy, year):
+    """The council panel's opinions of this year and the last (one query; none without it)."""
+    return opinion_index(strategy, [year - 1, year]) if OPINIONS_TEMPLATE else {}
 
 
 def _get_indicator(strategy, pk):
@@ -253,8 +262,14 @@ def indicator(request, code, pk):
         "indicator": ind,
         "detail": detail,
         "chart": charts.indicator_figure(detail),
+        # 改訂: the year under the target then in force and under today's; the targets per year;
+        # the actuals across strategies (the template tags only show them).
+        "judgements": revision_selectors.judgements_from(detail.result, detail.current_result),
+        "timeline": revision_selectors.target_timeline(ind),
+        "lineage": revision_selectors.lineage_values(ind, user=request.user),
         "listings": listings,
         "opinions_template": OPINIONS_TEMPLATE,
+        "opinion_index": _opinion_index(strategy, year),
         "crumbs": _crumbs(strategy, year, *objs, ind.name),
     }
     return render(request, "dashboard/indicator.html", context)

@@ -25,12 +25,6 @@ def ind_value(indicator, value):
 
 
 @register.filter
-def rate(value):
-    """{{ result.progress_rate|rate }}: 32.4% / ▲12.0% / −."""
-    return numfmt.rate(value)
-
-
-@register.filter
 def with_unit(text, unit):
     if text == "−" or not unit:
         return text

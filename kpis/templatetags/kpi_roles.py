@@ -1,7 +1,6 @@
 from django import template
 
 from kpis import roles
-from kpis.selectors import current_strategy as _current_strategy
 
 register = template.Library()
 
@@ -24,9 +23,3 @@ def is_clerk(user):
 @register.filter
 def is_council(user):
     return roles.is_council(user)
-
-
-@register.simple_tag(takes_context=True)
-def current_strategy(context):
-    # Views that already know the strategy put it in the context; reuse it rather than query again.
-    return context.get("strategy") or _current_strategy()

@@ -1,8 +1,10 @@
-"""Revision marks for any page: {% load revision_tags %}
+"""Revision marks for any page: {% load revision_tags %}. The tags format what the view read;
+none runs a query.
 
-- {% judgements_panel indicator strategy fiscal_year %}: the indicator page's "as judged then" /
-  "under the current target" box (templates/revisions/_judgements.html), shown when they differ
-  and always with the targets in force per year.
+- {% judgements_panel indicator fiscal_year judgements timeline %}: the indicator page's "as
+  judged then" / "under the current target" box (templates/revisions/_judgements.html), shown when
+  they differ and always with the targets in force per year.
+- {% lineage_panel indicator values %}: the actuals across strategies.
 - {% retired_badge obj fiscal_year %}: 「廃止」 for an indicator/project/listing retired in that
   year (nothing for the years before).
 - {{ obj|is_retired_in:fiscal_year }}, {{ rate|rate }}.
@@ -12,7 +14,6 @@ from django import template
 from django.utils.html import format_html
 
 from kpis import achievement
-from kpis.permissions import sees_unconfirmed
 from revisions import selectors
 
 register = template.Library()
@@ -41,27 +42,21 @@ def retired_badge(obj, fiscal_year=None):
     return ""
 
 
-@register.inclusion_tag("revisions/_judgements.html", takes_context=True)
-def judgements_panel(context, indicator, strategy, fiscal_year, then=None, now=None):
-    """Pass `then`/`now` (the page's own results) to avoid evaluating the indicator again."""
-    if then is not None and now is not None:
-        j = selectors.judgements_from(then, now)
-    else:
-        user = context.get("user")
-        confirmed_only = not sees_unconfirmed(user) if user is not None else True
-        j = selectors.judgements(indicator, strategy, int(fiscal_year), confirmed_only)
+@register.inclusion_tag("revisions/_judgements.html")
+def judgements_panel(indicator, fiscal_year, judgements, timeline):
+    """Shows what the view worked out (revisions.selectors.judgements / judgements_from and
+    target_timeline): a template tag runs no query."""
     return {
         "indicator": indicator,
         "fiscal_year": int(fiscal_year),
-        "judgements": j,
-        "timeline": selectors.target_timeline(indicator),
+        "judgements": judgements,
+        "timeline": timeline,
     }
 
 
-@register.inclusion_tag("revisions/_lineage.html", takes_context=True)
-def lineage_panel(context, indicator):
-    """The indicator's actuals across strategies (the 2nd and the next), shown only when another
-    strategy shares its lineage."""
-    values = selectors.lineage_values(indicator, user=context.get("user"))
+@register.inclusion_tag("revisions/_lineage.html")
+def lineage_panel(indicator, values):
+    """The indicator's actuals across strategies (revisions.selectors.lineage_values, read by the
+    view), shown only when another strategy shares its lineage."""
     other = any(v.indicator.pk != indicator.pk for v in values)
     return {"indicator": indicator, "values": values if other else []}

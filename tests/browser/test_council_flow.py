@@ -106,3 +106,85 @@ def test_a_council_member_reviews_an_indicator_and_prints_the_review_pack(
     page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20_000, len(data)
+    _check_print(page)
+    pages = _pdf_pages_as_png(pdf, "review-pack-2021-print")
+    assert len(pages) >= 3
+    # page 1 is never nearly blank: the title, 評価の方法 and basic goal 1 start there
+    assert "評価の方法" in pages[0] and "基本目標" in pages[0] and "沿岸漁業" in pages[0]
+    for n, text in enumerate(pages, start=1):  # the grade legend at the foot of every page
+        assert "評価の区分：A ◎" in text, f"page {n} has no grade legend"
+
+
+def _check_print(page):
+    """On paper (print media): nothing in the body below 10 pt; no grade broken inside a word;
+    the baselines print their year, 推定 where the document gives none."""
+    smallest = page.evaluate(
+        """() => {
+        let min = 100;
+        for (const el of document.querySelectorAll('main *')) {
+          const style = getComputedStyle(el);
+          if (style.display === 'none' || style.visibility === 'hidden') continue;
+          const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+          if (!own || el.closest('h1, h2, h3, h4, .print-legend')) continue;
+          min = Math.min(min, parseFloat(style.fontSize) * 0.75);  // px → pt
+        }
+        return min;
+    }"""
+    )
+    assert smallest >= 10, f"smallest body text {smallest}pt"
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('.pack-table .grade-description')]
+            .filter(el => el.getClientRects().length > 1 ||
+                          el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
+            .map(el => el.textContent)"""
+    )
+    assert broken == [], broken
+    years = page.locator(".pack-table .baseline-year").all_inner_texts()
+    assert years and all(re.fullmatch(r"（\d{4}年度(（推定）)?）", y) for y in years), years
+    assert "（2020年度（推定））" in years
+
+
+def _pdf_pages_as_png(pdf, name):
+    """Each page of the PDF as artifacts/screenshots/<name>-<n>.png; returns each page's text."""
+    import pypdfium2
+
+    from tests.browser.conftest import SCREENSHOT_DIR
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    texts = []
+    doc = pypdfium2.PdfDocument(str(pdf))
+    for n, pdf_page in enumerate(doc, start=1):
+        bitmap = pdf_page.render(scale=1.5, rev_byteorder=True)  # RGB(x) bytes
+        png = _png(
+            bitmap.width, bitmap.height, bytes(bitmap.buffer), bitmap.stride, bitmap.n_channels
+        )
+        (SCREENSHOT_DIR / f"{name}-{n}.png").write_bytes(png)
+        texts.append(pdf_page.get_textpage().get_text_range())
+    doc.close()
+    return texts
+
+
+def _png(width, height, pixels, stride, channels):
+    """A minimal RGB PNG (no Pillow on the machine): filter 0 per row, zlib, three chunks."""
+    import struct
+    import zlib
+
+    row_bytes = width * channels
+    packed = b"".join(pixels[y * stride : y * stride + row_bytes] for y in range(height))
+    rgb = bytearray(width * height * 3)
+    for c in range(3):  # drop the padding channel of RGBx
+        rgb[c::3] = packed[c::channels]
+    line = width * 3
+    rows = b"".join(b"\x00" + rgb[y * line : (y + 1) * line] for y in range(height))
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 6))
+        + chunk(b"IEND", b"")
+    )

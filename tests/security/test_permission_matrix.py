@@ -48,6 +48,7 @@ MATRIX = {
     # -- project level
     "home":                          (ANY,                "302login 200      200      200      200      200",      "="),
     "healthz":                       ("GET HEAD",         "200      200      200      200      200      200",      "405      405      405      405      405      405"),
+    "healthz_shell":                 ("GET HEAD",         "302login 200      200      200      200      200",      "405      405      405      405      405      405"),
     "favicon":                       ("GET HEAD",         "302      302      302      302      302      302",      "405      405      405      405      405      405"),
     "login":                         ("GET HEAD POST PUT", "200      200      200      200      200      200",      "200      200      200      200      200      200"),
     "logout":                        ("POST",             "405      405      405      405      405      405",      "302login 302login 302login 302login 302login 302login"),
@@ -167,7 +168,7 @@ def _kwargs(name, w, draft):
         "api-v1:indicator_detail": {"code": CODE, "indicator_code": ind.code},
         "api-v1:list_projects": {"code": CODE},
     }
-    project_level = {"home", "healthz", "favicon", "login", "logout", "api-v1-docs"}
+    project_level = {"home", "healthz", "healthz_shell", "favicon", "login", "logout", "api-v1-docs"}
     if base in table:
         kwargs = table[base]
     elif base in project_level or base in ("api-v1:openapi-json", "api-v1:api-root"):

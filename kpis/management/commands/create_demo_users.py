@@ -40,6 +40,9 @@ class Command(BaseCommand):
         for username, full_name, role in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.last_name = full_name
+            user.email = (
+                f"{username}@example.jp"  # send_reminders prints to the console under make run
+            )
             user.set_password(DEMO_PASSWORD)
             user.is_staff = role == roles.ADMINISTRATOR
             user.is_superuser = role == roles.ADMINISTRATOR
