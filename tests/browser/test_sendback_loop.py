@@ -42,7 +42,7 @@ def test_a_send_back_reaches_the_clerk_and_the_answer_reaches_the_secretariat(
     _field(clerk, FARM, "実績値").fill("3")
     _field(clerk, HUNTING, "実績値").fill("12")
     _field(clerk, HUNTING, "要因分析・課題・今後の方向性").fill("講習会を2回開催した。")
-    _field(clerk, TRAINEES, "実績値").fill("40")
+    _field(clerk, TRAINEES, "実績値").fill("260")  # near the baseline (250): no outlier check
     clerk.get_by_role("button", name="提出する").click()
     expect(clerk.locator(".messages")).to_contain_text("4件の実績値を提出しました。")
 
