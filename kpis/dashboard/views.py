@@ -28,7 +28,8 @@ OPINIONS_TEMPLATE = "council/_opinions.html"
 
 
 def _get_strategy(code):
-    return get_object_or_404(Strategy, code=code)
+    # the evaluation settings come with it (kpis.evaluation.settings_for: no query of its own)
+    return get_object_or_404(Strategy.objects.select_related("evaluation_settings"), code=code)
 
 
 def _get_year(request, strategy, default):
