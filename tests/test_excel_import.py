@@ -751,3 +751,13 @@ def test_it_refuses_unknown_years_and_strategies(client, bob, fisheries):
     client.force_login(bob)
     assert client.get(url(2030, fisheries)).status_code == 404
     assert client.get(reverse("excel_import", args=["nope", 2022, fisheries.pk])).status_code == 404
+
+
+def test_the_import_checks_the_first_year_against_the_baseline(client, alice, assigned, fisheries):
+    # The same rule set as the entry form (entry_rules.validate_entry), numbers printed the same.
+    client.force_login(alice)
+    wb = fill(download(client, 2021, fisheries), {"1-ア-1-1": {V: "251000"}, "1-ア-1-3": {V: 4}})
+    page = body(upload(client, 2021, fisheries, xlsx(wb)))
+    assert "251,000tは基準値（23,854t）から50%を超えて変化しています" in page
+    assert "新規狩猟免許取得者数" not in page.split("取り込めない内容")[1].split("</table>")[0]
+    assert not Actual.objects.exists()
