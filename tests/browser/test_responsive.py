@@ -145,6 +145,12 @@ def test_nothing_is_clipped_at_1280_px(new_page, year_data, login):
         }"""
     )
     assert clipped == [], f"grade badges clipped at 1280px: {clipped[:5]}"
+    # …and readable: a label wraps to two lines at most, never one character a line.
+    lines = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('table.dashboard-table .grade')]
+             .map(b => b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight)))"""
+    )
+    assert lines <= 2.2, f"a grade label takes {lines:.1f} lines at 1280px"
     # The whole indicator table fits the desktop page: no column hidden behind a scroll bar.
     hidden = page.locator("table.dashboard-table").first.evaluate(
         "t => t.parentElement.scrollWidth - t.parentElement.clientWidth"
