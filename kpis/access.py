@@ -70,7 +70,10 @@ def resolve_strategy(user, code):
     administrator (the same answer, so its existence does not leak)."""
     if not isinstance(code, str) or "\x00" in code:
         raise Http404(NOT_FOUND)
-    strategy = visible_strategies(user).filter(code=code).first()
+    # With its evaluation settings (kpis.evaluation.settings_for then needs no query of its own).
+    strategy = (
+        visible_strategies(user).select_related("evaluation_settings").filter(code=code).first()
+    )
     if strategy is None:
         raise Http404(NOT_FOUND)
     return strategy

@@ -270,7 +270,7 @@ def evaluate(
             lines.append("評価の基準：最終目標値に対する進捗率で評価")
 
     band = _grade(scale, grade_met, grade_rate)
-    description = _describe(band, measure)
+    description = describe(band, measure)
     lines.append(f"評価：{band.label}（{band.symbol} {description}）")
     return Result(
         fiscal_year=fiscal_year,
@@ -389,7 +389,7 @@ def _at_least_one(rate: Decimal) -> bool:
     return _round(rate, Decimal("1e-12")) >= ONE
 
 
-def _describe(band: GradeBand, measure: str) -> str:
+def describe(band: GradeBand, measure: str) -> str:
     """The band's description as it applies to the rate that decided it."""
     if measure == PACE:
         if band.rule == MET:

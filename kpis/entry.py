@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from kpis.evaluation import STAFF_READER, YearEvaluation, settings_for, timelines
 from kpis.models import Actual, Department, Indicator
+from kpis.year_status import entry_state
 
 
 @dataclass
@@ -78,19 +79,23 @@ STATUS_KEYS = [
 
 
 def status_counts(strategy, fiscal_year):
-    """{department name or '未割当': Counter(missing/draft/returned/submitted/confirmed)}: 2 queries."""
+    """{department name or '未割当': Counter(missing/draft/returned/submitted/confirmed, total)}:
+    2 queries. Counted by year_status.entry_state, as on the home pages and the lock page."""
     indicators = Indicator.objects.filter(basic_goal__strategy=strategy).select_related(
         "department"
     )
-    statuses = {
-        pk: "returned" if status == Actual.Status.DRAFT and returned_at else status
-        for pk, status, returned_at in Actual.objects.filter(
+    actuals = {
+        a.indicator_id: a
+        for a in Actual.objects.filter(
             indicator__basic_goal__strategy=strategy, fiscal_year=fiscal_year
-        ).values_list("indicator_id", "status", "returned_at")
+        ).only("indicator_id", "status", "returned_at")
     }
     counts = defaultdict(Counter)
     for ind in indicators:
+        state = entry_state(ind, actuals.get(ind.pk), fiscal_year)
+        if state is None:  # retired or not yet introduced, and nothing entered
+            continue
         key = (ind.department.name, ind.department_id) if ind.department else ("未割当", None)
-        counts[key][statuses.get(ind.pk, "missing")] += 1
+        counts[key][state] += 1
         counts[key]["total"] += 1
     return sorted(counts.items(), key=lambda kv: (kv[0][1] is None, kv[0][0]))

@@ -106,6 +106,8 @@ def entry(request, code, fiscal_year, department_id):
         "department": department,
         "rows": rows,
         "locked": locked,
+        # Every row confirmed (or the year locked): nothing to save, so no save/submit buttons.
+        "editable": any(not r.read_only_reason for r in rows),
     }
     return render(request, "kpis/entry.html", ctx)
 

@@ -32,6 +32,12 @@ def grade_scale(strategy: Strategy) -> achievement.GradeScale:
 
 
 def settings_for(strategy: Strategy) -> EvaluationSettings:
+    """The strategy's settings (no query when it was read with select_related
+    ("evaluation_settings")), or the defaults."""
+    if "evaluation_settings" in strategy._state.fields_cache:
+        return strategy._state.fields_cache["evaluation_settings"] or EvaluationSettings(
+            strategy=strategy
+        )
     return EvaluationSettings.objects.filter(strategy=strategy).first() or EvaluationSettings(
         strategy=strategy
     )
@@ -370,7 +376,11 @@ class Method:
     @property
     def legend(self) -> str:
         """'A ◎ 目標達成 ／ B ○ … ／ − 実績なし': one line for the foot of every printed page."""
-        bands = [f"{b.label} {b.symbol} {b.description}" for b in self.scale.bands]
+        measure = achievement.PACE if self.basis == achievement.PRORATED else achievement.PROGRESS
+        # the descriptions as the pages show them before the target year (achievement._describe)
+        bands = [
+            f"{b.label} {b.symbol} {achievement.describe(b, measure)}" for b in self.scale.bands
+        ]
         bands.append(f"{self.scale.no_data_label} {self.scale.no_data_description}")
         return " ／ ".join(bands)
 

@@ -17,6 +17,8 @@ from kpis.models import YearReview
 class ClerkHome:
     departments: list  # [(Department, [YearCounts])]
     returned: list  # [Actual] sent back, to answer
+    decisions: list = field(default_factory=list)  # [WorkflowEvent] recent 確認 and 差戻し
+    decision_days: int = year_status.RECENT_DAYS
 
 
 @dataclass
@@ -65,6 +67,7 @@ def home_for(user, strategy) -> Home:
                 ((names[pk], years) for pk, years in counts.items()), key=lambda d: d[0].name
             ),
             returned=year_status.returned_actuals(strategy, ids),
+            decisions=year_status.recent_decisions(strategy, ids),
         )
     if roles.is_secretariat(user):
         home.secretariat = _pending_first(year_status.counts_by_year(strategy))

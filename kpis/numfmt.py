@@ -2,7 +2,7 @@
 page, print, workbook, CSV and message (▲ for negatives, thousands separators, the indicator's
 decimals or more when a value carries them: 42.5 stays 42.5 in a KPI printed as 43)."""
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext
 
 DASH = "−"
 _MAX_NATURAL = 4  # typed values never carry more; longer ones are computed (1/3)
@@ -22,10 +22,17 @@ def places_for(value, decimals: int = 0) -> int:
     return max(decimals, own)
 
 
+_STEPS = [Decimal(1).scaleb(-p) for p in range(12)]
+
+
 def quantize(value: Decimal, places: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = max(ctx.prec, Decimal(value).adjusted() + places + 10)
-        return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = Decimal(value)
+    step = _STEPS[places] if places < len(_STEPS) else Decimal(1).scaleb(-places)
+    if value.adjusted() + places + 10 <= getcontext().prec:  # the usual case: no new context
+        return value.quantize(step, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:  # a large value: enough precision that quantize() never fails
+        ctx.prec = value.adjusted() + places + 10
+        return value.quantize(step, rounding=ROUND_HALF_UP)
 
 
 def signed(value: Decimal, places: int) -> str:

@@ -4,8 +4,11 @@ status board, the lock confirmation and the reminder command."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from kpis.models import Actual, Department, Indicator, YearReview
+from django.utils import timezone
+
+from kpis.models import Actual, Department, Indicator, WorkflowEvent, YearReview
 
 # The states a clerk and the secretariat talk about; "returned" is a draft sent back (差戻し).
 STATES = ["missing", "draft", "returned", "submitted", "confirmed"]
@@ -24,6 +27,16 @@ def state_of(actual) -> str:
     if actual.is_returned:
         return "returned"
     return actual.status
+
+
+def entry_state(indicator, actual, fiscal_year) -> str | None:
+    """The one rule of every count of a year's entry (home, entry index, status board, lock page,
+    reminders): an indicator retired or not yet introduced that year (a revision's 廃止/追加) and
+    without a value is not owed, so it is neither 未入力 nor counted (None); a value entered anyway
+    still counts in its state."""
+    if actual is None and not indicator.in_force(fiscal_year):
+        return None
+    return state_of(actual)
 
 
 @dataclass
@@ -77,9 +90,9 @@ def counts_by_department_and_year(strategy, department_ids=None) -> dict:
                 locked=bool(review and review.is_locked),
             )
             for ind in inds:
-                actual = actuals.get((ind.pk, fy))
-                if actual is not None or ind.in_force(fy):  # a retired indicator is not missing
-                    yc.counts[state_of(actual)] += 1
+                state = entry_state(ind, actuals.get((ind.pk, fy)), fy)
+                if state:
+                    yc.counts[state] += 1
             years.append(yc)
         result[department_id] = years
     return result
@@ -92,18 +105,17 @@ def counts_by_year(strategy) -> list[YearCounts]:
             "pk", "introduced_from_year", "retired_from_year"
         )
     )
-    states = defaultdict(Counter)
-    entered = defaultdict(set)
-    for a in Actual.objects.filter(indicator__basic_goal__strategy=strategy).only(
-        "indicator_id", "fiscal_year", "status", "returned_at"
-    ):
-        states[a.fiscal_year][state_of(a)] += 1
-        entered[a.fiscal_year].add(a.indicator_id)
+    actuals = {
+        (a.indicator_id, a.fiscal_year): a
+        for a in Actual.objects.filter(indicator__basic_goal__strategy=strategy).only(
+            "indicator_id", "fiscal_year", "status", "returned_at"
+        )
+    }
     year_reviews = reviews(strategy)
     result = []
     for fy in strategy.fiscal_years:
-        c = states[fy]
-        c["missing"] = sum(1 for i in indicators if i.in_force(fy) and i.pk not in entered[fy])
+        c = Counter(entry_state(i, actuals.get((i.pk, fy)), fy) for i in indicators)
+        del c[None]
         review = year_reviews.get(fy)
         result.append(
             YearCounts(
@@ -157,7 +169,7 @@ def year_gaps(strategy, fiscal_year) -> Gaps:
     for ind in indicators:
         a = actuals.get(ind.pk)
         if a is None:
-            if ind.in_force(fiscal_year):
+            if entry_state(ind, a, fiscal_year) == "missing":
                 gaps.missing.append(ind)
             continue
         a.indicator = ind
@@ -179,6 +191,23 @@ def returned_actuals(strategy, department_ids):
         )
         .select_related("indicator__department")
         .order_by("-returned_at")
+    )
+
+
+RECENT_DAYS = 14  # how far back a clerk's home lists the secretariat's decisions
+RECENT_LIMIT = 50
+
+
+def recent_decisions(strategy, department_ids, days=RECENT_DAYS):
+    """The secretariat's confirmations (確認) and send-backs (差戻し) of these departments' values
+    in the last `days` days, newest first: what the clerk otherwise learns only by email. 1 query."""
+    return list(
+        WorkflowEvent.objects.filter(
+            strategy=strategy,
+            action__in=[WorkflowEvent.Action.CONFIRM, WorkflowEvent.Action.RETURN],
+            actual__indicator__department_id__in=department_ids,
+            at__gte=timezone.now() - timedelta(days=days),
+        ).select_related("actor", "actual__indicator")[:RECENT_LIMIT]
     )
 
 

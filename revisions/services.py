@@ -6,6 +6,7 @@ trail, stores the snapshot). start_next_strategy copies a strategy into a new on
 第1版. ensure_initial_revision makes the loaded document 第1版「策定」 (called by load_strategy)."""
 
 import copy
+import hashlib
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
@@ -55,6 +56,10 @@ class RevisionError(Exception):
         return "\n".join(self.messages)
 
 
+class ChangedSinceConfirmed(RevisionError):
+    """The draft is no longer what the administrator confirmed before publishing."""
+
+
 class StaleChange(RevisionError):
     """Someone else saved this item since the form was opened; .current is their value."""
 
@@ -74,6 +79,9 @@ def _stamp(obj, user, revision):
     obj._history_user = user
     obj._change_reason = revision.change_reason
     return obj
+
+
+CHANGED_SINCE_CONFIRMED = "確認画面を開いた後に改訂の内容が変わりました。変更の一覧をもう一度確かめてから公開してください。"
 
 
 def _locked_draft(revision) -> Revision:
@@ -313,11 +321,23 @@ def validate_revision(revision, before=None) -> list[str]:
     return errors
 
 
+def draft_fingerprint(revision, changes) -> str:
+    """What the administrator confirmed: the draft's version and every change with its version.
+    Editing the title, adding, changing or undoing a change all give a new fingerprint, so a
+    confirmation page opened before such an edit no longer publishes."""
+    parts = [str(revision.version)] + sorted(f"{c.pk}:{c.version}" for c in changes)
+    return hashlib.sha256(",".join(parts).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def publish_revision(*, revision, user) -> Revision:
+def publish_revision(*, revision, user, confirmed=None) -> Revision:
+    """`confirmed`: the draft_fingerprint the confirmation page showed (the publish page always
+    passes it); checked under the row lock so a change saved meanwhile is never published unseen."""
     revision = _locked_draft(revision)
     strategy = revision.strategy
     changes = list(revision.changes.all())
+    if confirmed is not None and confirmed != draft_fingerprint(revision, changes):
+        raise ChangedSinceConfirmed(CHANGED_SINCE_CONFIRMED)
     if not changes and revision.number > 1:
         raise RevisionError("変更内容がありません。公開する前に変更を追加してください。")
     before = take_snapshot(strategy)

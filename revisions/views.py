@@ -229,25 +229,28 @@ def revision_edit(request, code, number):
     )
 
 
+NOT_CONFIRMED = (
+    "公開は、この確認画面で変更の一覧を確かめてから「公開する」ボタンで行ってください。"
+    "まだ公開していません。"
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def revision_publish(request, code, number):
-    """GET: the confirmation page with the revision's list of changes (publishing is final);
-    POST: publish."""
+    """GET: the confirmation page with the revision's list of changes (publishing is final).
+    POST: publish, only with the `confirm` fingerprint that page sends (services.draft_fingerprint):
+    a POST without it, or after the draft changed, gets the confirmation page again."""
     strategy, revision = _get_draft_for_admin(code, number, request.user)
     if request.method == "GET":
-        changes = ordered(revision.changes.select_related("author"))
-        before = take_snapshot(strategy)
-        state = services.draft_state(revision, before, changes)[1]
-        context = {
-            "strategy": strategy,
-            "revision": revision,
-            "rows": [_row(c, before, state) for c in changes],
-            "problems": services.validate_revision(revision, before),
-        }
-        return render(request, "revisions/publish_confirm.html", context)
+        return _publish_confirmation(request, strategy, revision)
+    confirmed = request.POST.get("confirm", "")
+    if not confirmed:
+        return _publish_confirmation(request, strategy, revision, error=NOT_CONFIRMED, status=400)
     try:
-        services.publish_revision(revision=revision, user=request.user)
+        services.publish_revision(revision=revision, user=request.user, confirmed=confirmed)
+    except services.ChangedSinceConfirmed as e:
+        return _publish_confirmation(request, strategy, revision, error=e.message, status=409)
     except services.RevisionError as e:
         _errors(request, e)
     else:
@@ -256,6 +259,21 @@ def revision_publish(request, code, number):
             f"{revision.label}「{revision.title}」を公開しました。すべての利用者に表示されます。",
         )
     return redirect("revision_detail", code=strategy.code, number=revision.number)
+
+
+def _publish_confirmation(request, strategy, revision, *, error=None, status=200):
+    changes = ordered(revision.changes.select_related("author"))
+    before = take_snapshot(strategy)
+    state = services.draft_state(revision, before, changes)[1]
+    context = {
+        "strategy": strategy,
+        "revision": revision,
+        "rows": [_row(c, before, state) for c in changes],
+        "problems": services.validate_revision(revision, before),
+        "fingerprint": services.draft_fingerprint(revision, changes),
+        "error": error,
+    }
+    return render(request, "revisions/publish_confirm.html", context, status=status)
 
 
 @login_required

@@ -6,7 +6,6 @@ from kpis import roles
 from kpis.loading import load_strategy
 from kpis.models import Department, Strategy
 
-
 # The real hasher (PBKDF2) is slow on purpose, about 0.5–1 s a password here: with a few users per
 # test it was most of the suite's time. Tests hash with MD5; logins and forms work the same, and
 # tests/test_deploy_settings.py checks the production settings in a subprocess.

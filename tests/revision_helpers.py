@@ -1,5 +1,6 @@
 """Shared set-up for the revision tests (tests/test_revision_*.py): real rows, no mocks."""
 
+import re
 from decimal import Decimal
 
 from kpis.models import Actual, Indicator
@@ -69,3 +70,11 @@ def raise_target(strategy, user, **kwargs):
     revision = open_revision(strategy, user)
     target_change(revision, user, **kwargs)
     return services.publish_revision(revision=revision, user=user)
+
+
+def publish_through_the_page(client, number, **kwargs):
+    """What the administrator does: open the confirmation page, then press 「公開する」 (which sends
+    the page's `confirm` fingerprint)."""
+    html = client.get(f"{BASE}/{number}/publish/").content.decode()
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', html).group(1)
+    return client.post(f"{BASE}/{number}/publish/", {"confirm": confirm}, **kwargs)

@@ -67,6 +67,16 @@ def test_it_grades_by_the_pace_on_the_default_basis(client, charlie, coastal, no
     assert "評価の方法" not in body or "年度按分" in body
 
 
+def test_it_names_the_pace_once_and_shows_no_empty_revision_panel(
+    client, charlie, coastal, no_opinions
+):
+    add_actual("1-ア-1-1", 2022, "26000")
+    client.force_login(charlie)
+    body = client.get(url(coastal, 2022)).content.decode()
+    assert '<dt>進捗ペース</dt><dd data-testid="graded-rate">111.6%</dd>' in body
+    assert "目標値の改訂と評価" not in body  # no revision touched this indicator
+
+
 def test_the_chart_data_has_the_actuals_the_path_the_baseline_and_the_target(
     client, charlie, coastal, no_opinions
 ):
@@ -276,13 +286,14 @@ def test_the_default_year_is_the_indicators_latest_visible_actual(
     assert client.get(url(coastal)).context["fiscal_year"] == 2022
 
 
-# 1 session, 2 user, 3 strategy, 4 indicator with goal/measure/policy/department,
-# 5 the user's groups (confirmed values only?), [6 latest year with a visible actual: without ?year=],
-# 6 actuals, 7 interim overrides, 8 target revisions, 9 grade bands, 10 evaluation settings,
-# 11 locked years, 12 history of the actuals (with users), 13 history of the indicator (with users),
-# 14 the target timeline (targets in force with their revisions), 15 values across strategies
-# (lineage), 16 the measure's project listings (with projects)
-INDICATOR_PAGE_QUERIES = 16
+# 1 session, 2 user, 3 strategy with its evaluation settings, 4 indicator with
+# goal/measure/policy/department, 5 the user's groups (confirmed values only?),
+# [6 latest year with a visible actual: without ?year=], 6 grade bands,
+# kpis.evaluation.timelines: 7 visible actuals, 8 interim overrides, 9 target revisions;
+# 10 locked years, 11 history of the actuals (with users), 12 history of the indicator (with
+# users), 13 the target timeline (targets in force with their revisions), 14 values across
+# strategies (lineage), 15 the measure's project listings (with projects)
+INDICATOR_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("user", ["charlie", "dave"])

@@ -75,11 +75,11 @@ def test_it_reads_in_a_fixed_number_of_queries(
 ):
     client.force_login(charlie)
     client.get(url(measure))
-    # 1 session, 2 user, 3 strategy, 4 measure with policy and goal, 5 its indicators (with the
-    # tree), 6 grade bands, 7 the user's groups, evaluation: 8 actuals, 9 interim overrides,
-    # 10 targets in force, 11 settings, 12 project listings (with projects)
-    with django_assert_num_queries(12):
+    # 1 session, 2 user, 3 strategy with its evaluation settings, 4 measure with policy and
+    # goal, 5 its indicators (with the tree), 6 grade bands, 7 the user's groups, evaluation:
+    # 8 actuals, 9 interim overrides, 10 targets in force, 11 project listings (with projects)
+    with django_assert_num_queries(11):
         client.get(url(measure, 2022))
     fill_every_year(strategy)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url(measure, 2024))

@@ -266,16 +266,16 @@ def test_the_council_xlsx_has_confirmed_values_only_and_no_status_column(client,
 
 
 def _overview_queries(year_given):
-    # 1 session, 2 user, 3 strategy, 4 the user's groups (confirmed values only?),
+    # 1 session, 2 user, 3 strategy with its evaluation settings, 4 the user's groups,
     # [5 latest fiscal year with a visible actual: only without ?year=],
     # 5 the strategy's indicators with goal/measure/policy/department (select_related; the
     #   goals, policies and departments of the filter form come with them),
-    # 6 grade bands (roll-ups, badges and the evaluation), 7 evaluation settings,
-    # kpis.evaluation.timelines: 8 visible actuals, 9 interim overrides, 10 targets in force
+    # 6 grade bands (roll-ups, badges and the evaluation),
+    # kpis.evaluation.timelines: 7 visible actuals, 8 interim overrides, 9 targets in force
     # [+ the database snapshot that keys the cache: PostgreSQL only; inside the test's writing
     # transaction nothing is cached — tests/test_dashboard_overview_cache.py covers the cache]
     snapshot = 1 if connection.vendor == "postgresql" else 0
-    return (10 if year_given else 11) + snapshot
+    return (9 if year_given else 10) + snapshot
 
 
 @pytest.mark.parametrize("query, year_given", [("?year=2022", True), ("", False)])

@@ -176,6 +176,12 @@ def test_a_clerk_cannot_change_a_confirmed_value(client, alice, assigned, fisher
     # Read-only before saving, with the reason on the row (not refused only after saving).
     assert "事務局が確認済みのため変更できません" in body
     assert f'name="i{ind.pk}-value" value="25000" maxlength="40" disabled' in body
+    assert "提出する</button>" in body  # the other rows are still open
+    for other in assigned.values():
+        if other != ind:
+            Actual.objects.create(indicator=other, fiscal_year=2021, value=1, status="confirmed")
+    body = client.get(url(fisheries)).content.decode()
+    assert "提出する</button>" not in body  # nothing left to save: no buttons
     r = client.post(url(fisheries), form_data(ind, version=a.version, value="1"), follow=True)
     a.refresh_from_db()
     assert a.value == 25000

@@ -787,3 +787,13 @@ def test_a_stored_formula_like_note_comes_back_as_text_and_the_unchanged_templat
     assert commit(client, 2022, fisheries, token).status_code == 302
     assert snapshot() == before  # nothing changed: the notes came back exactly as stored
     assert Actual.objects.get(indicator=assigned["1-ア-1-1"], fiscal_year=2022).note == note
+
+
+def test_the_import_checks_the_first_year_against_the_baseline(client, alice, assigned, fisheries):
+    # The same rule set as the entry form (entry_rules.validate_entry), numbers printed the same.
+    client.force_login(alice)
+    wb = fill(download(client, 2021, fisheries), {"1-ア-1-1": {V: "251000"}, "1-ア-1-3": {V: 4}})
+    page = body(upload(client, 2021, fisheries, xlsx(wb)))
+    assert "251,000tは基準値（23,854t）から50%を超えて変化しています" in page
+    assert "新規狩猟免許取得者数" not in page.split("取り込めない内容")[1].split("</table>")[0]
+    assert not Actual.objects.exists()

@@ -1,9 +1,12 @@
 """`/` after login: each role's task first; the strategy document stays in the navigation."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from kpis import services
-from kpis.models import Actual, Indicator, YearReview
+from kpis.models import Actual, Indicator, WorkflowEvent, YearReview
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +48,37 @@ def test_a_clerk_sees_their_years_with_counts_the_deadline_and_the_send_back(
     assert "新規狩猟免許取得者数" in html
 
 
+def test_a_clerk_sees_the_secretariats_recent_confirmations_and_send_backs(
+    client, alice, bob, entered, strategy
+):
+    """Not only by email: the last 14 days of 確認 and 差戻し of the clerk's departments."""
+    services.confirm_actuals(
+        strategy=strategy, fiscal_year=2021, actual_ids=[entered[0].actuals.get().pk], user=bob
+    )
+    client.force_login(alice)
+    html = client.get("/").content.decode()
+    assert "事務局の確認・差戻し（最近14日間）" in html
+    decisions = html[html.index('id="home-decisions"') :]
+    decisions = decisions[: decisions.index("</ul>")]
+    assert '<span class="status status-confirmed">確認済み</span>' in decisions
+    assert "2021年度「沿岸漁業における生産量」" in decisions
+    assert '<span class="status status-returned">差戻し</span>' in decisions
+    assert "：2021年度の取得者数を確認してください" in decisions
+    assert decisions.index("確認済み") < decisions.index("差戻し")  # newest first
+    # Older than 14 days: no longer listed.
+    WorkflowEvent.objects.filter(action__in=["confirm", "return"]).update(
+        at=timezone.now() - timedelta(days=15)
+    )
+    html = client.get("/").content.decode()
+    assert "この14日間に確認・差戻しされた実績値はありません" in html
+
+
 def test_another_departments_clerk_sees_none_of_it(client, mallory, entered):
     client.force_login(mallory)
     html = client.get("/").content.decode()
     assert "2021年度の取得者数を確認してください" not in html
     assert "入力できる担当課がありません" in html
+    assert 'id="home-decisions"' not in html and "沿岸漁業における生産量" not in html
 
 
 def test_the_secretariat_sees_the_year_with_pending_work_first(client, bob, entered):
@@ -88,8 +117,9 @@ def test_an_administrator_sees_revisions_and_accounts(client, dave, alice, strat
 def test_it_reads_in_a_fixed_number_of_queries(client, alice, entered, django_assert_num_queries):
     client.force_login(alice)
     # 1 session, 2 user, 3 current strategy, 4 user's groups, 5 user's departments,
-    # 6 indicators, 7 actuals, 8 year reviews, 9 departments, 10 send-backs
-    with django_assert_num_queries(10):
+    # 6 indicators, 7 actuals, 8 year reviews, 9 departments, 10 send-backs,
+    # 11 the secretariat's recent confirmations and send-backs
+    with django_assert_num_queries(11):
         client.get("/")
 
 

@@ -125,3 +125,33 @@ def test_it_reads_in_the_same_queries_as_the_page(
     # the queries of the review pack page (tests/test_review_pack.py)
     with django_assert_num_queries(PACK_QUERIES):
         client.get(URL)
+
+
+def test_it_dates_an_opinion_in_tokyo_time(client, charlie, actuals):
+    from datetime import UTC, datetime
+
+    opinion = Opinion.objects.create(
+        strategy=actuals.basic_goal.strategy,
+        fiscal_year=2022,
+        indicator=actuals,
+        body="朝の意見",
+        author=charlie,
+    )
+    # 08:44 on 30 November in Tokyo is 23:44 on 29 November in UTC
+    Opinion.objects.filter(pk=opinion.pk).update(
+        created_at=datetime(2026, 11, 29, 23, 44, tzinfo=UTC)
+    )
+    client.force_login(charlie)
+    row = _row_of(_workbook(client)["基本目標1"], "沿岸漁業における生産量")
+    assert "（charlie・2026-11-30）" in row["意見と対応方針（令和4年度（2022年度））"].value
+
+
+def test_it_explains_the_method_and_puts_the_legend_in_every_page_footer(client, charlie, actuals):
+    client.force_login(charlie)
+    workbook = _workbook(client)
+    method = workbook["評価の方法"]
+    texts = [c.value for row in method.iter_rows() for c in row if c.value]
+    assert "評価の基準" in texts and any("年度按分" in str(t) for t in texts)
+    for sheet in workbook.worksheets:
+        if sheet.title.startswith("基本目標"):
+            assert sheet.oddFooter.left.text.startswith("評価の区分：A ◎ 中間目標に到達")

@@ -2,6 +2,7 @@
 FY2021–FY2022 stay judged against 27,700t, FY2023 on against 30,000t, and the comparison 1→2
 lists exactly that change."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from tests.revision_helpers import (
     add_actuals,
     indicator,
     open_revision,
+    publish_through_the_page,
     raise_target,
     target_change,
 )
@@ -155,9 +157,59 @@ def test_publishing_through_the_page(client, dave, strategy):
     revision = open_revision(strategy, dave)
     target_change(revision, dave)
     client.force_login(dave)
-    r = client.post(f"{BASE}/2/publish/", follow=True)
+    r = publish_through_the_page(client, 2, follow=True)
     assert "第2版「沿岸漁業の生産量目標の上方修正」を公開しました" in r.content.decode()
     assert Indicator.objects.get(code=CODE).target_value == Decimal("30000")
+
+
+def test_it_refuses_a_post_that_skipped_the_confirmation_page(client, dave, strategy):
+    revision = open_revision(strategy, dave)
+    target_change(revision, dave)
+    client.force_login(dave)
+    for data in ({}, {"confirm": ""}):
+        r = client.post(f"{BASE}/2/publish/", data)
+        assert r.status_code == 400
+        html = r.content.decode()
+        assert "確認画面で変更の一覧を確かめてから" in html and "まだ公開していません" in html
+        assert "変更の一覧（1件）" in html and 'name="confirm" value="' in html
+    revision.refresh_from_db()
+    assert revision.is_draft and revision.published_at is None
+    assert Indicator.objects.get(code=CODE).target_value == Decimal("27700")
+
+
+def test_it_asks_again_when_the_draft_changed_after_the_confirmation_page_opened(
+    client, dave, strategy
+):
+    revision = open_revision(strategy, dave)
+    change = target_change(revision, dave)
+    client.force_login(dave)
+    html = client.get(f"{BASE}/2/publish/").content.decode()
+    seen = re.search(r'name="confirm" value="([0-9a-f]+)"', html).group(1)
+    # Another administrator edits the change (31,000t) after this page was opened.
+    target_change(revision, dave, target="31000", version=change.version)
+    r = client.post(f"{BASE}/2/publish/", {"confirm": seen})
+    assert r.status_code == 409
+    body = r.content.decode()
+    assert "確認画面を開いた後に改訂の内容が変わりました" in body and "31,000" in body
+    revision.refresh_from_db()
+    assert revision.is_draft
+    assert Indicator.objects.get(code=CODE).target_value == Decimal("27700")
+    # A made-up fingerprint is refused the same way; the fresh page's one publishes 31,000t.
+    assert client.post(f"{BASE}/2/publish/", {"confirm": "0" * 16}).status_code == 409
+    publish_through_the_page(client, 2)
+    assert Indicator.objects.get(code=CODE).target_value == Decimal("31000")
+
+
+def test_the_fingerprint_changes_with_every_edit_of_the_draft(dave, strategy):
+    revision = open_revision(strategy, dave)
+    first = target_change(revision, dave)
+    seen = {services.draft_fingerprint(revision, [first])}
+    second = target_change(revision, dave, target="31000", version=first.version)
+    seen.add(services.draft_fingerprint(revision, [second]))
+    revision.version += 1  # the title or reason edited
+    seen.add(services.draft_fingerprint(revision, [second]))
+    seen.add(services.draft_fingerprint(revision, []))  # the change undone
+    assert len(seen) == 4
 
 
 def test_the_publish_page_asks_for_confirmation_with_the_list_of_changes(client, dave, strategy):

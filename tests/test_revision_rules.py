@@ -10,7 +10,13 @@ from kpis.models import Indicator
 from projects.models import Project
 from revisions import services
 from revisions.models import RevisionChange
-from tests.revision_helpers import BASE, CODE, open_revision, target_change
+from tests.revision_helpers import (
+    BASE,
+    CODE,
+    open_revision,
+    publish_through_the_page,
+    target_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +249,7 @@ def test_the_draft_page_lists_what_would_stop_publishing(strategy, dave, draft, 
     Indicator.objects.filter(code=CODE).update(target_value=28000)
     body = admin_client.get(f"{BASE}/2/").content.decode()
     assert "公開できない理由（1件）" in body
-    r = admin_client.post(f"{BASE}/2/publish/", follow=True)
+    r = publish_through_the_page(admin_client, 2, follow=True)
     assert "別の改訂などで変更されています" in r.content.decode()
 
 

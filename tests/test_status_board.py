@@ -107,3 +107,59 @@ def test_without_last_years_value_the_queue_shows_the_baseline(client, bob, ente
     client.force_login(bob)
     html = client.get(URL).content.decode()
     assert '<span class="muted">基準値</span> 23,854t' in html
+
+
+def _missing_2023_on_every_page(client, alice, bob, fisheries):
+    """未入力 of FY2023 as the status board, the clerk's home, the entry index, the secretariat's
+    home and the lock page show it: (fisheries on 4 pages, the whole year on 3)."""
+    client.force_login(bob)
+    board = dict(client.get("/strategies/nemuro-2/status/2023/").context["counts"])
+    secretariat = {yc.fiscal_year: yc for yc in client.get("/").context["home"].secretariat}
+    gaps = client.get("/strategies/nemuro-2/status/2023/lock/").context["gaps"]
+    client.force_login(alice)
+    ((_, home_years),) = client.get("/").context["home"].clerk.departments
+    (index,) = client.get("/strategies/nemuro-2/entry/").context["departments"]
+    fisheries_counts = (
+        board[("水産振興課", fisheries.pk)]["missing"],
+        {yc.fiscal_year: yc for yc in home_years}[2023].counts["missing"],
+        {yc.fiscal_year: yc for yc in index.years}[2023].counts["missing"],
+        sum(1 for ind in gaps.missing if ind.department_id == fisheries.pk),
+    )
+    year_counts = (
+        sum(c["missing"] for c in board.values()),
+        secretariat[2023].counts["missing"],
+        len(gaps.missing),
+    )
+    return fisheries_counts, year_counts, board[("水産振興課", fisheries.pk)]["total"]
+
+
+def test_a_retired_indicator_is_not_missing_on_any_page(client, alice, bob, dave, entered):
+    """1-ア-1-2 retired from FY2023 by 第2版: the status board counts it no more, like home, the
+    entry index and the lock page (one rule: kpis.year_status.entry_state)."""
+    from revisions import services as revision_services
+    from tests.revision_helpers import open_revision
+
+    fisheries = entered[0].department
+    Actual.objects.create(indicator=entered[0], fiscal_year=2023, value=1, status="confirmed")
+    before = _missing_2023_on_every_page(client, alice, bob, fisheries)
+    assert before[0] == (3, 3, 3, 3)  # 4 indicators, 1 entered
+    assert before[1][0] == before[1][1] == before[1][2]
+    assert before[2] == 4
+    revision = open_revision(entered[0].basic_goal.strategy, dave, title="指標の見直し")
+    revision_services.save_change(
+        revision=revision,
+        user=dave,
+        kind="indicator",
+        action="retire",
+        object_key=entered[1].code,
+        effective_from_year=2023,
+    )
+    revision_services.publish_revision(revision=revision, user=dave)
+    after = _missing_2023_on_every_page(client, alice, bob, fisheries)
+    assert after[0] == (2, 2, 2, 2)
+    assert after[1] == tuple(n - 1 for n in before[1])
+    assert after[2] == 3  # the retired indicator is not one of the year's indicators either
+    # FY2022 it was still in force: still counted there.
+    client.force_login(bob)
+    fy2022 = dict(client.get("/strategies/nemuro-2/status/2022/").context["counts"])
+    assert fy2022[("水産振興課", fisheries.pk)]["total"] == 4

@@ -42,6 +42,7 @@ def _pages(indicators):
     first_kpi = next(i for i in indicators if i.level == "kpi")
     return {
         "secretariat": {
+            "home-secretariat": "/",
             "strategy": f"{BASE}/",
             "status-board": f"{BASE}/status/2022/",
             "entry-index": f"{BASE}/entry/",
@@ -54,12 +55,14 @@ def _pages(indicators):
             "population-entry": f"{BASE}/population/entry/",
             "projects": f"{BASE}/projects/",
             "revisions": f"{BASE}/revisions/",
+            "revision-1": f"{BASE}/revisions/1/",
         },
         "clerk": {
+            "home-clerk": "/",
             "entry": f"{BASE}/entry/2022/{department.pk}/",
             "excel-import": f"{BASE}/excel/import/2022/{department.pk}/",
         },
-        "council": {"council-dashboard": f"{BASE}/dashboard/?year=2021"},
+        "council": {"home-council": "/", "council-dashboard": f"{BASE}/dashboard/?year=2021"},
     }
 
 
@@ -142,6 +145,12 @@ def test_nothing_is_clipped_at_1280_px(new_page, year_data, login):
         }"""
     )
     assert clipped == [], f"grade badges clipped at 1280px: {clipped[:5]}"
+    # …and readable: a label wraps to two lines at most, never one character a line.
+    lines = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('table.dashboard-table .grade')]
+             .map(b => b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight)))"""
+    )
+    assert lines <= 2.2, f"a grade label takes {lines:.1f} lines at 1280px"
     # The whole indicator table fits the desktop page: no column hidden behind a scroll bar.
     hidden = page.locator("table.dashboard-table").first.evaluate(
         "t => t.parentElement.scrollWidth - t.parentElement.clientWidth"
@@ -165,3 +174,20 @@ def test_the_name_column_stays_in_view_when_a_table_scrolls_on_a_phone(new_page,
     assert abs(after["x"] - before["x"]) < 2, "the indicator name scrolled out of view"
     header = table.locator("thead th").first
     assert header.evaluate("h => getComputedStyle(h).whiteSpace") == "nowrap"  # no 1-char lines
+
+
+def test_scrolling_tables_are_reachable_by_keyboard_on_a_phone(
+    new_page, year_data, login, assert_accessible
+):
+    # A table that scrolls inside its box must take keyboard focus (axe: scrollable-region-focusable).
+    page = new_page({"width": 390, "height": 800})
+    login(page, "secretariat")
+    for url in (
+        f"{BASE}/",
+        f"{BASE}/status/2022/",
+        f"{BASE}/council/review/2021/",
+        f"{BASE}/population/",
+        f"{BASE}/dashboard/?year=2022",
+    ):
+        page.goto(url)
+        assert_accessible(page, f"{url} at 390px")

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from kpis.models import Indicator
+from revisions import services
 from revisions.models import Revision
 from tests.browser.conftest import SCREENSHOT_DIR
 
@@ -72,6 +73,20 @@ def test_an_administrator_opens_edits_and_publishes_a_revision_that_the_council_
     assert Revision.objects.get(strategy=strategy, number=2).is_draft  # nothing yet
     shot(admin, "revision-publish-confirm")
     assert_accessible(admin, "revision publish confirmation")
+    # Another administrator edits the draft's reason while this page is open: the button no longer
+    # publishes what was confirmed, so the page comes back with the draft as it now is.
+    draft = Revision.objects.get(strategy=strategy, number=2)
+    services.update_revision(
+        revision=draft,
+        user=accounts["admin"],
+        expected_version=draft.version,
+        reason=draft.reason + "（追記）",
+    )
+    admin.get_by_role("button", name="第2版を公開する").click()
+    expect(admin.get_by_role("alert")).to_contain_text(
+        "確認画面を開いた後に改訂の内容が変わりました"
+    )
+    assert Revision.objects.get(strategy=strategy, number=2).is_draft
     admin.get_by_role("button", name="第2版を公開する").click()
     expect(admin.get_by_role("status")).to_contain_text(
         "第2版「沿岸漁業の生産量目標の上方修正」を公開しました"

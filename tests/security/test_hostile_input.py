@@ -10,6 +10,7 @@ case (`pytest tests/security -k <case name>`)."""
 import csv
 import io
 import random
+import re
 import zipfile
 from decimal import Decimal
 from functools import cache
@@ -1186,7 +1187,12 @@ def _(request, client):
     ok(status, "200")
     assert "12桁以内" in html_of(response)
     url = reverse("revision_publish", args=[CODE, revision.number])
-    ok(call(client, "POST", url)[0], "302")
+    for confirm in ("", "x" * 10_000, "<script>", "１２３"):  # not the page's fingerprint
+        ok(call(client, "POST", url, {"confirm": confirm})[0], "400" if not confirm else "409")
+    assert Revision.objects.get(pk=revision.pk).is_draft
+    page = html_of(call(client, "GET", url)[1])
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', page).group(1)
+    ok(call(client, "POST", url, {"confirm": confirm})[0], "302")
 
 
 @case("param-council-never-sees-the-draft")

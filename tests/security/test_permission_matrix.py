@@ -8,8 +8,8 @@ its decorators) are pinned as well, so a view that starts accepting POST is noti
 Outcomes: "200", "403", "404", "405", "302login" (to the login page), "302admin" (to the admin's
 login page), "302" (any other redirect). A POST is sent with empty data: the point is the
 authorisation decision, which must come before any processing; a permitted POST may answer 200
-(form errors) or 302, never 500. Each request runs in a savepoint that is rolled back, so the
-roles of one URL see the same data.
+(form errors), 400 (publishing without its confirmation page) or 302, never 500. Each request
+runs in a savepoint that is rolled back, so the roles of one URL see the same data.
 
 The Django admin's own URLs are left out of the enumeration (test_admin_*); /static/ (served by
 WhiteNoise, not a URL pattern) is tested on its own. The open-data API (/api/v1/) is public by
@@ -103,7 +103,7 @@ MATRIX = {
     "revision_next_strategy":        (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_detail":               (ANY,                "302login 200      200      200      200      200",      "="),
     "revision_edit":                 (ANY,                "302login 403      403      403      403      200",      "="),
-    "revision_publish":              ("GET POST",         "302login 403      403      403      403      200",      "302login 403      403      403      403      302"),
+    "revision_publish":              ("GET POST",         "302login 403      403      403      403      200",      "302login 403      403      403      403      400"),
     "revision_discard":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
     "revision_change":               (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_change_undo":          ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
