@@ -239,7 +239,9 @@ def test_plotly_is_served_locally_and_there_is_no_inline_script(
     assert finders.find("vendor/plotly/plotly-basic.min.js")
     assert finders.find("js/dashboard.js") and finders.find("css/dashboard.css")
     settings.WHITENOISE_USE_FINDERS = True  # the tests run without collectstatic
-    r = Client().get("/static/vendor/plotly/plotly-basic.min.js")  # a new client: whitenoise reads settings
+    r = Client().get(
+        "/static/vendor/plotly/plotly-basic.min.js"
+    )  # a new client: whitenoise reads settings
     assert r.status_code == 200
     assert b"plotly" in b"".join(r.streaming_content)[:2000].lower()
 

@@ -175,7 +175,15 @@ def _kwargs(name, w, draft, *, fiscal_year=OPEN_YEAR):
         "api-v1:indicator_detail": {"code": CODE, "indicator_code": ind.code},
         "api-v1:list_projects": {"code": CODE},
     }
-    project_level = {"home", "healthz", "healthz_shell", "favicon", "login", "logout", "api-v1-docs"}
+    project_level = {
+        "home",
+        "healthz",
+        "healthz_shell",
+        "favicon",
+        "login",
+        "logout",
+        "api-v1-docs",
+    }
     if base in table:
         kwargs = table[base]
     elif base in project_level or base in ("api-v1:openapi-json", "api-v1:api-root"):
