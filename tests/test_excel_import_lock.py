@@ -1,7 +1,10 @@
 """The Excel import's commit writes every row at once (services.save_actuals_in_bulk) without
 save_actual's per-row version claim; what keeps a concurrent save from being lost is that the
-commit holds the department's actuals with SELECT … FOR UPDATE from its validation to its end.
-This drill pauses a real commit right after that lock and tries the entry form's save (PostgreSQL)."""
+commit holds the strategy's row and the department's actuals with SELECT … FOR UPDATE from its
+validation to its end. This drill pauses a real commit after those locks, just before its first
+write (so a commit that released them early — its save moved out of the transaction, or the FOR
+UPDATE dropped — is caught), and tries the entry form's save and a bare UPDATE of the same actual
+(PostgreSQL): both have to wait."""
 
 import threading
 from decimal import Decimal
@@ -42,16 +45,21 @@ def test_the_commit_holds_the_actuals_it_checked_until_it_ends(alice, bob, fishe
     ]
     locked, go, saved = threading.Event(), threading.Event(), []
 
-    def pause_after_the_lock(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if "FOR UPDATE" in sql and not locked.is_set():
-            locked.set()
-            go.wait(10)
-        return result
+    seen_lock = []
+
+    def pause_before_the_write(execute, sql, params, many, context):
+        # Validation is over once the first INSERT/UPDATE comes; pause before it runs.
+        if "FOR UPDATE" in sql:
+            seen_lock.append(sql)
+        elif seen_lock and sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            if not locked.is_set():
+                locked.set()
+                go.wait(10)
+        return execute(sql, params, many, context)
 
     def run_commit():
         try:
-            with connection.execute_wrapper(pause_after_the_lock):
+            with connection.execute_wrapper(pause_before_the_write):
                 saved.append(
                     importer.commit(
                         strategy=strategy,
@@ -69,6 +77,7 @@ def test_the_commit_holds_the_actuals_it_checked_until_it_ends(alice, bob, fishe
     worker.start()
     try:
         assert locked.wait(10), "the commit never locked the actuals it validated"
+        assert any("kpis_actual" in q for q in seen_lock), seen_lock
         # The secretariat saves the same actual from the entry form meanwhile: it has to wait.
         with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
             with connection.cursor() as c:
@@ -80,6 +89,11 @@ def test_the_commit_holds_the_actuals_it_checked_until_it_ends(alice, bob, fishe
                 values=EntryValues(Decimal(1), False, "", None, "", "", False),
                 expected_version=1,
             )
+        # A writer that does not take the strategy's row (a bare UPDATE) waits on the actual's.
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SET LOCAL lock_timeout = '300ms'")
+            Actual.objects.filter(indicator=first, fiscal_year=2022).update(note="横入り")
     finally:
         go.set()
         worker.join(10)
