@@ -5,8 +5,10 @@ database connection in the middle (tests/test_fault_import.py). Not for producti
         --pause-at 20 --pause sleep|stdin
 
 It fills one row per indicator of the department (the rows an uploaded entry template would give
-kpis.excel.importer.commit) and commits them. With --pause-at N it stops once N of those actuals
-are written inside the still open transaction, prints `PAUSED <rows written> <backend pid>` and
+kpis.excel.importer.commit) and commits them. With --pause-at N it stops at the commit's last
+step — its first WorkflowEvent INSERT, after the bulk writer's inserts (and their inner
+transaction) and updates are done — if N or more of those actuals are written inside the still
+open outer transaction, prints `PAUSED <rows written> <backend pid>` and
 then sleeps (--pause sleep: the drill kills it with SIGKILL) or waits for a line on stdin
 (--pause stdin: the drill terminates its database backend first, then lets it go on). The pause
 hooks the database connection (an execute_wrapper), not the importer, so it works whether the
@@ -57,8 +59,8 @@ def main(argv=None):
             "reason": "",
             "data_year": "",
             "source": "障害試験",
-            "note": "",
-            "confirm": "",
+            "note": "障害試験の値",
+            "confirm": layout.CONFIRM_MARK,  # values far from the baseline are meant
         }
         for n, ind in enumerate(indicators)
     ]
@@ -73,15 +75,16 @@ def main(argv=None):
             not args.pause_at
             or state["paused"]
             or state["busy"]
-            or not sql.lstrip().upper().startswith("INSERT")
+            or 'INSERT INTO "kpis_workflowevent"' not in sql
         ):
             return result
         state["busy"] = True
         try:
             with connection.cursor() as c:
                 c.execute(
-                    "SELECT count(*) FROM kpis_actual WHERE fiscal_year = %s AND indicator_id = ANY(%s)",
-                    [args.fiscal_year, ids],
+                    "SELECT count(*) FROM kpis_actual WHERE fiscal_year = %s"
+                    " AND indicator_id = ANY(%s) AND data_source = %s",
+                    [args.fiscal_year, ids, "障害試験"],
                 )
                 written = c.fetchone()[0]
         finally:

@@ -2,9 +2,11 @@
 database connection terminated, in the middle of the commit. Afterwards either every row of the
 file is stored or none is, nothing stays locked, and importing the same file again works.
 
-The import runs in a subprocess (scripts/fault_import.py) against the test database; it pauses
-once some actuals are written inside its open transaction and says so, so the fault always strikes
-mid-write rather than at a lucky moment."""
+Some actuals exist before the import (so it updates rows as well as inserting them). The import
+runs in a subprocess (scripts/fault_import.py) against the test database; it pauses at its last
+step, once every actual is written — the new ones in the bulk writer's own inner transaction,
+already released — inside the still open outer transaction, and says so: only that outer atomic
+can undo them, and the fault always strikes after writes rather than at a lucky moment."""
 
 import os
 import signal
@@ -18,6 +20,8 @@ from django.db import connection
 
 from kpis.loading import load_strategy
 from kpis.models import Actual, Indicator, WorkflowEvent
+
+EXISTING = 12  # actuals stored before the import: the import updates these, inserts the rest
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a PostgreSQL server"),
@@ -39,6 +43,10 @@ def setup(alice, fisheries):
     """Every indicator of the strategy belongs to alice's department: one file of 47 rows."""
     load_strategy()
     Indicator.objects.update(department=fisheries)
+    for indicator in Indicator.objects.order_by("pk")[:EXISTING]:
+        Actual.objects.create(
+            indicator=indicator, fiscal_year=YEAR, value=1, data_source="既存", updated_by=alice
+        )
     return alice, fisheries, Indicator.objects.count()
 
 
@@ -97,6 +105,14 @@ def _stored():
     return Actual.objects.filter(fiscal_year=YEAR).count()
 
 
+def _untouched():
+    """Only the actuals from before the import, exactly as they were."""
+    rows = list(Actual.objects.filter(fiscal_year=YEAR).values_list("value", "data_source", "version"))
+    assert rows == [(1, "既存", 1)] * EXISTING
+    assert Actual.history.filter(fiscal_year=YEAR).count() == EXISTING  # their creation only
+    assert not WorkflowEvent.objects.filter(fiscal_year=YEAR).exists()
+
+
 def _import_again(user, department, total):
     """Nothing stayed locked or half-written: the same file imports completely."""
     proc = _start(user, department)
@@ -104,8 +120,9 @@ def _import_again(user, department, total):
     assert proc.returncode == 0, err[-2000:]
     assert f"COMMITTED {total}" in out
     assert _stored() == total
+    assert not Actual.objects.filter(fiscal_year=YEAR).exclude(data_source="障害試験").exists()
     assert WorkflowEvent.objects.filter(fiscal_year=YEAR, action="import").count() == total
-    assert Actual.history.filter(fiscal_year=YEAR).count() == total
+    assert Actual.history.filter(fiscal_year=YEAR).count() == total + EXISTING
 
 
 def test_it_stores_nothing_when_the_import_is_killed_mid_write(setup):
@@ -113,7 +130,7 @@ def test_it_stores_nothing_when_the_import_is_killed_mid_write(setup):
     proc = _start(user, department, pause_at=20, pause="sleep")
     try:
         written, pid = _wait_for_pause(proc)
-        assert 20 <= written <= total  # rows were written inside the open transaction
+        assert written == total  # every row, updated or inserted, inside the open transaction
         proc.send_signal(signal.SIGKILL)  # kill -9: no cleanup, no rollback from the process
         proc.wait(timeout=30)
     finally:
@@ -122,9 +139,7 @@ def test_it_stores_nothing_when_the_import_is_killed_mid_write(setup):
         proc.communicate()
     assert proc.returncode == -signal.SIGKILL
     _wait_backend_gone(pid)  # PostgreSQL noticed the dead client and rolled its transaction back
-    assert _stored() == 0
-    assert Actual.history.filter(fiscal_year=YEAR).count() == 0
-    assert not WorkflowEvent.objects.filter(fiscal_year=YEAR).exists()
+    _untouched()
     _import_again(user, department, total)
 
 
@@ -133,7 +148,7 @@ def test_it_stores_nothing_when_the_database_connection_drops_mid_write(setup):
     proc = _start(user, department, pause_at=20, pause="stdin")
     try:
         written, pid = _wait_for_pause(proc)
-        assert written >= 20
+        assert written == total
         with connection.cursor() as c:
             c.execute("SELECT pg_terminate_backend(%s)", [pid])
             assert c.fetchone()[0] is True
@@ -145,8 +160,7 @@ def test_it_stores_nothing_when_the_database_connection_drops_mid_write(setup):
     assert proc.returncode != 0
     assert "COMMITTED" not in out
     assert "OperationalError" in err or "InterfaceError" in err, err[-2000:]
-    assert _stored() == 0
-    assert Actual.history.filter(fiscal_year=YEAR).count() == 0
+    _untouched()
     _import_again(user, department, total)
 
 
