@@ -9,6 +9,8 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
@@ -323,7 +325,69 @@ def test_it_rejects_a_clerks_change_to_a_confirmed_value_but_lets_the_secretaria
 # --- all or nothing ----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def fail_updates_of():
+    """The trigger outlives a committed test (a flush empties tables only): dropped afterwards."""
+    yield _fail_updates_of
+    with connection.cursor() as c:
+        c.execute(
+            "DROP TRIGGER IF EXISTS fail_this_update"
+            + (" ON kpis_actual" if connection.vendor == "postgresql" else "")
+        )
+        if connection.vendor == "postgresql":
+            c.execute("DROP FUNCTION IF EXISTS fail_this_update()")
+
+
+def _fail_updates_of(actual):
+    """A real trigger in the database: any UPDATE of this actual's row fails. The bulk writer
+    inserts the new rows first (their inner transaction released) and updates after, so the
+    failure lands after rows were written: only the commit's own transaction can undo them."""
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute(
+                "CREATE FUNCTION fail_this_update() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"
+            )
+            c.execute(
+                "CREATE TRIGGER fail_this_update BEFORE UPDATE ON kpis_actual FOR EACH ROW "
+                f"WHEN (OLD.id = {int(actual.pk)}) EXECUTE FUNCTION fail_this_update()"
+            )
+        else:
+            c.execute(
+                "CREATE TRIGGER fail_this_update BEFORE UPDATE ON kpis_actual FOR EACH ROW "
+                f"WHEN OLD.id = {int(actual.pk)} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )
+
+
+# Committed for real (no test transaction around it): what the commit leaves is what stays.
+@pytest.mark.django_db(transaction=True)
 def test_it_rolls_back_every_row_when_a_row_in_the_middle_fails_at_commit(
+    client, alice, filled, assigned, fisheries, fail_updates_of
+):
+    middle = Actual.objects.create(
+        indicator=assigned["1-ア-1-3"], fiscal_year=2022, value=1, updated_by=alice
+    )
+    client.force_login(alice)
+    r = upload(client, 2022, fisheries, xlsx(filled))
+    assert r.context["issues"] == []
+    token = r.context["token"]
+    fail_updates_of(middle)
+    before = snapshot()
+
+    client.raise_request_exception = False
+    with CaptureQueriesContext(connection) as queries:
+        r = commit(client, 2022, fisheries, token)
+    assert r.status_code == 500
+    sql = [q["sql"] for q in queries.captured_queries]
+    first_update = next(n for n, q in enumerate(sql) if q.startswith('UPDATE "kpis_actual"'))
+    # The rows 4, 5, 7 were inserted (and their history) before row 6's update failed …
+    assert any(q.startswith('INSERT INTO "kpis_actual"') for q in sql[:first_update])
+    # … and the commit's transaction took them back: nothing stays.
+    assert snapshot() == before
+    assert list(Actual.objects.filter(fiscal_year=2022)) == [middle]
+
+
+def test_it_rejects_every_row_when_a_row_was_confirmed_between_preview_and_commit(
     client, alice, bob, filled, assigned, fisheries, strategy
 ):
     middle = Actual.objects.create(

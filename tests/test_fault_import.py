@@ -107,7 +107,9 @@ def _stored():
 
 def _untouched():
     """Only the actuals from before the import, exactly as they were."""
-    rows = list(Actual.objects.filter(fiscal_year=YEAR).values_list("value", "data_source", "version"))
+    rows = list(
+        Actual.objects.filter(fiscal_year=YEAR).values_list("value", "data_source", "version")
+    )
     assert rows == [(1, "既存", 1)] * EXISTING
     assert Actual.history.filter(fiscal_year=YEAR).count() == EXISTING  # their creation only
     assert not WorkflowEvent.objects.filter(fiscal_year=YEAR).exists()
