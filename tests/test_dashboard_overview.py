@@ -305,7 +305,9 @@ def test_the_xlsx_download_reads_in_the_same_fixed_number_of_queries(
     client.force_login(bob)
     client.get(BASE)
     with django_assert_num_queries(_overview_queries(True)):
-        client.get(BASE + "?year=2024&format=xlsx")
+        r = client.get(BASE + "?year=2024&format=xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"  # the workbook, not an error page
+    assert ".xlsx" in r["Content-Disposition"]
 
 
 def test_an_english_browser_still_gets_japanese_messages(client, charlie, strategy):

@@ -60,7 +60,15 @@ def test_it_lets_only_the_departments_clerks_and_the_secretariat_download(
     client, assigned, fisheries, user, status, request
 ):
     client.force_login(request.getfixturevalue(user))
-    assert client.get(url(2022, fisheries)).status_code == status
+    r = client.get(url(2022, fisheries))
+    assert r.status_code == status
+    if status == 200:  # the department's template, one row per indicator of it
+        assert r["Content-Type"] == XLSX
+        ws = load_workbook(BytesIO(r.content))[layout.DATA_SHEET]
+        keys = {ws.cell(n, 1).value for n in range(layout.FIRST_DATA_ROW, ws.max_row + 1)}
+        assert keys - {None} == {layout.indicator_key("nemuro-2", code) for code in assigned}
+    else:  # no file, not even a part of one
+        assert r["Content-Type"] != XLSX and b"PK" not in r.content[:2]
 
 
 def test_it_refuses_a_year_outside_the_strategy_and_an_unknown_department(
@@ -240,7 +248,8 @@ def test_it_can_still_be_downloaded_for_a_locked_year(client, alice, bob, assign
         reason="検証のため",
     )
     client.force_login(alice)
-    assert client.get(url(2022, fisheries)).status_code == 200
+    ws = download(client, 2022, fisheries)[layout.DATA_SHEET]
+    row_of(ws, "1-ア-1-1")  # a real template with the department's rows, not an error page
 
 
 def test_it_reads_the_department_and_actuals_in_a_fixed_number_of_queries(
