@@ -59,8 +59,9 @@ def main(argv=None):
             "reason": "",
             "data_year": "",
             "source": "障害試験",
+            # Values far from the baselines: marked checked with a reason, as a clerk must.
             "note": "障害試験の値",
-            "confirm": layout.CONFIRM_MARK,  # values far from the baseline are meant
+            "confirm": layout.CONFIRM_MARK,
         }
         for n, ind in enumerate(indicators)
     ]

@@ -210,14 +210,14 @@ def test_it_reads_everything_in_a_fixed_number_of_queries(
     client.force_login(request.getfixturevalue(user))
 
     def pinned():
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             # 1. the session
             # 2. the user
-            # 3. the strategy
-            # 4. the user's groups (roles, for visible_to)
+            # 3. the user's groups (roles, for kpis.access)
+            # 4. the strategy with its evaluation settings (kpis.access)
             # 5. the actuals with indicator, goal, measure, policy, department and updater
-            # 6-10. kpis.evaluation.timelines for their years: the visible actuals, interim
-            #       overrides, targets in force, grade bands, evaluation settings
+            # 6-9. kpis.evaluation.timelines for their years: the visible actuals, interim
+            #      overrides, targets in force, grade bands
             assert client.get(url).status_code == 200
 
     pinned()

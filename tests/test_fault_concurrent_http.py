@@ -60,7 +60,7 @@ def test_it_keeps_one_of_two_simultaneous_http_saves_and_tells_the_other(
         indicator=ind,
         fiscal_year=2021,
         user=alice,
-        values=EntryValues(Decimal("1"), False, "", None, "", "", False),
+        values=EntryValues(Decimal("24000"), False, "", None, "", "", False),
         expected_version=0,
     )
     path = reverse("entry", args=["nemuro-2", 2021, fisheries.pk])
@@ -85,7 +85,7 @@ def test_it_keeps_one_of_two_simultaneous_http_saves_and_tells_the_other(
         outcomes[value] = _request(live_server.url, "POST", path, cookies, urlencode(form))
 
     threads = [
-        threading.Thread(target=clerk, args=(u, v)) for u, v in [(alice, "100"), (bob, "200")]
+        threading.Thread(target=clerk, args=(u, v)) for u, v in [(alice, "24100"), (bob, "24200")]
     ]
     for t in threads:
         t.start()
@@ -101,4 +101,4 @@ def test_it_keeps_one_of_two_simultaneous_http_saves_and_tells_the_other(
     actual = Actual.objects.get(indicator=ind, fiscal_year=2021)
     assert actual.value == Decimal(winner)
     assert actual.version == 2
-    assert [h.value for h in actual.history.order_by("history_id")] == [1, Decimal(winner)]
+    assert [h.value for h in actual.history.order_by("history_id")] == [24000, Decimal(winner)]
