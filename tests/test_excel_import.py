@@ -18,6 +18,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from kpis import services
 from kpis.excel import layout
 from kpis.excel.views import PENDING
+from kpis.loading import load_strategy
 from kpis.models import Actual, Indicator, WorkflowEvent
 
 pytestmark = pytest.mark.django_db
@@ -326,6 +327,12 @@ def test_it_rejects_a_clerks_change_to_a_confirmed_value_but_lets_the_secretaria
 
 
 @pytest.fixture
+def loaded():
+    """A committed test may follow another one's flush, which empties the strategy's tables."""
+    load_strategy()
+
+
+@pytest.fixture
 def fail_updates_of():
     """The trigger outlives a committed test (a flush empties tables only): dropped afterwards."""
     yield _fail_updates_of
@@ -362,7 +369,7 @@ def _fail_updates_of(actual):
 # Committed for real (no test transaction around it): what the commit leaves is what stays.
 @pytest.mark.django_db(transaction=True)
 def test_it_rolls_back_every_row_when_a_row_in_the_middle_fails_at_commit(
-    client, alice, filled, assigned, fisheries, fail_updates_of
+    loaded, client, alice, filled, assigned, fisheries, fail_updates_of
 ):
     middle = Actual.objects.create(
         indicator=assigned["1-ア-1-3"], fiscal_year=2022, value=1, updated_by=alice
