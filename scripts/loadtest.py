@@ -12,6 +12,10 @@ loopback only, for a bounded time; then every acknowledged save is looked up in 
 - Council members (30 %) browse: the overview, a filtered table, goal and indicator pages, the
   review pack.
 - Each user waits a random think time (0–2×--think s) between requests.
+- Meanwhile a hostile clerk uploads three upload bombs (tests/security/bombs.py: a far cell, 808k
+  empty rows, 750k shared strings) to the Excel import, one after the other from a fifth of the
+  run on. Each must get its Japanese refusal (HTTP 200 with the message, not a 500); the other
+  users must see no error and no request over --max-ms (5 s).
 
 Errors are transport failures, HTTP statuses other than the expected ones and a save answered
 with anything but the redirect or the stale-edit message. Afterwards each acknowledged save must be
@@ -44,6 +48,7 @@ ROOT = bench.ROOT
 PY = bench.PY
 FISCAL_YEAR = 2024
 STALE = "画面を開いた後に"
+REFUSED = re.compile("入力用の範囲を大きく超えるセル|展開後のサイズが大きすぎる")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -93,7 +98,14 @@ def worker_setup(args):
         )
         user.groups.set([groups["有識者"]])
         plan.append({"role": "council", "username": user.username, "user_id": user.pk})
-    keys = _sessions([p["user_id"] for p in plan])
+    hostile, _ = User.objects.get_or_create(
+        username="loadtest-hostile",
+        defaults={"last_name": "【合成データ】負荷試験 不正ファイル", "password": "!"},
+    )
+    hostile.groups.set([groups["入力担当"]])
+    departments[indicators[0].department_id].members.add(hostile)
+    where = [strategy.code, FISCAL_YEAR, indicators[0].department_id]
+    keys = _sessions([p["user_id"] for p in plan] + [hostile.pk])
     for p in plan:
         p["session"] = keys[p["user_id"]]
     overview = reverse("dashboard_overview", args=[strategy.code])
@@ -103,7 +115,13 @@ def worker_setup(args):
         reverse("dashboard_goal", args=[strategy.code, 1]),
         reverse("review_pack", args=[strategy.code, 2022]),
     ] + [reverse("dashboard_indicator", args=[strategy.code, i.pk]) for i in indicators[::6]]
-    print(json.dumps({"users": plan, "browse": browse}))
+    upload = {
+        "session": keys[hostile.pk],
+        "entry": reverse("entry", args=where),
+        "template": reverse("excel_template", args=where),
+        "import": reverse("excel_import", args=where),
+    }
+    print(json.dumps({"users": plan, "browse": browse, "hostile": upload}))
 
 
 def _sessions(user_ids):
@@ -132,6 +150,7 @@ class Stats:
         self.errors = []  # (kind, what)
         self.acks = []  # (user_id, indicator, version saved, value)
         self.stale = 0
+        self.hostile = []  # (bomb, KB, status, refused, ms)
 
     def add(self, kind, ms):
         with self.lock:
@@ -142,17 +161,18 @@ class Stats:
             self.errors.append((kind, what))
 
 
-def request(port, method, path, cookies, body=None, timeout=30):
-    """(status, headers, text, ms) on a fresh connection to 127.0.0.1."""
+def request(port, method, path, cookies, body=None, timeout=30, content_type=None, raw=False):
+    """(status, text, ms) on a fresh connection to 127.0.0.1 (bytes instead of text if raw)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
     if body is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
     t = time.perf_counter()
     try:
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
+        text = response.read()
+        text = text if raw else text.decode("utf-8", "replace")
     finally:
         conn.close()
     ms = (time.perf_counter() - t) * 1000
@@ -234,6 +254,54 @@ def council(user, port, stats, deadline, think, browse, seed):
         _think(rng, think)
 
 
+def build_bombs(port, upload):
+    """The three bombs, built from the department's real template (before the clock starts)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.security.bombs import BOMBS
+
+    cookies = {"sessionid": upload["session"]}
+    status, template, _ = request(port, "GET", upload["template"], cookies, timeout=60, raw=True)
+    if status != 200:
+        raise SystemExit(f"template download answered HTTP {status}")
+    names = ["far-cell-XFD1048576", "808k-empty-rows", "750k-shared-strings"]
+    return [(name, BOMBS[name](template)) for name in names]
+
+
+def _multipart(fields, filename, content):
+    boundary = f"loadtest{random.getrandbits(64):x}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def hostile(upload, bombs, port, stats, start_at):
+    """Posts each bomb to the import preview; each must be refused in Japanese (not a 500)."""
+    time.sleep(max(start_at - time.monotonic(), 0))
+    cookies = {"sessionid": upload["session"]}
+    for name, content in bombs:
+        try:
+            status, text, _ = request(port, "GET", upload["entry"], cookies)
+            token = TOKEN.search(text)
+            fields = {"csrfmiddlewaretoken": token.group(1) if token else "", "preview": "1"}
+            body, content_type = _multipart(fields, "bomb.xlsx", content)
+            status, text, ms = request(
+                port, "POST", upload["import"], cookies, body, 60, content_type
+            )
+            refused = status == 200 and bool(REFUSED.search(text))
+        except Exception as e:  # noqa: BLE001 - a transport failure is a failed refusal
+            status, refused, ms = repr(e)[:80], False, float("nan")
+        with stats.lock:
+            stats.hostile.append((name, len(content) / 1024, status, refused, ms))
+
+
 # --- verification ----------------------------------------------------------------------------
 
 
@@ -296,6 +364,8 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true", help="keep the database of a past run")
     parser.add_argument("--clerks", type=int)
     parser.add_argument("--council", type=int)
+    parser.add_argument("--max-ms", type=float, default=5000, help="slowest request allowed")
+    parser.add_argument("--no-bombs", action="store_true", help="no hostile uploads")
     args = parser.parse_args(argv)
     if args.worker == "_setup":
         return worker_setup(args)
@@ -335,6 +405,7 @@ def main(argv=None):
     try:
         server.wait()
         warm(plan, args.port, args.workers)
+        bombs = [] if args.no_bombs else build_bombs(args.port, plan["hostile"])
         deadline = time.monotonic() + args.seconds
         barrier = threading.Barrier(2)
         threads = []
@@ -347,6 +418,15 @@ def main(argv=None):
                 threading.Thread(
                     target=target,
                     args=(user, args.port, stats, deadline, args.think, *extra, i),
+                    daemon=True,
+                )
+            )
+        if bombs:
+            start_at = time.monotonic() + args.seconds / 5
+            threads.append(
+                threading.Thread(
+                    target=hostile,
+                    args=(plan["hostile"], bombs, args.port, stats, start_at),
                     daemon=True,
                 )
             )
@@ -377,9 +457,23 @@ def main(argv=None):
         f"errors: {len(stats.errors)}" + (f" (first: {stats.errors[:3]})" if stats.errors else "")
     )
     print(f"lost writes: {len(lost)}" + (f" (first: {lost[:3]})" if lost else ""))
+    slow = [(k, round(m)) for k, m in stats.samples if m > args.max_ms]
+    print(
+        f"slowest request: {max((m for _, m in stats.samples), default=0):.0f} ms; "
+        f"requests over {args.max_ms:.0f} ms: {len(slow)}" + (f" ({slow[:3]})" if slow else "")
+    )
+    for name, kb, status, refused, ms in stats.hostile:
+        print(
+            f"hostile upload {name} ({kb:.0f} KB): HTTP {status}, {ms:.0f} ms, "
+            + ("refused in Japanese" if refused else "NOT REFUSED")
+        )
+    refusals = sum(r for *_, r, _ in stats.hostile)
+    if bombs:
+        print(f"hostile uploads refused: {refusals}/{len(bombs)}")
     if alive:
         print(f"{alive} user threads did not stop in time")
-    ok = not stats.errors and not lost and not alive and stats.acks
+    ok = not stats.errors and not lost and not alive and stats.acks and not slow
+    ok = ok and refusals == len(bombs)
     print("RESULT:", "OK" if ok else "FAILED")
     return 0 if ok else 1
 
