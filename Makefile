@@ -39,7 +39,7 @@ bench: $(VENV)/.installed
 	@[ -n "$$BENCH_DATABASE_URL" ] || bash scripts/postgres.sh
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
-## make loadtest: 50 simulated clerks and council members for 60 s against gunicorn + PostgreSQL on 127.0.0.1
+## make loadtest: 50 simulated clerks and council members (and three hostile uploads) for 60 s against gunicorn + PostgreSQL on 127.0.0.1
 loadtest: $(VENV)/.installed
 	@[ -n "$$BENCH_DATABASE_URL" ] || bash scripts/postgres.sh
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
