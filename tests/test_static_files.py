@@ -95,3 +95,25 @@ def test_every_page_links_the_favicon(client):
     assert finders.find("favicon.svg")
     r = client.get("/favicon.ico")
     assert (r.status_code, r["Location"]) == (301, "/static/favicon.svg")
+
+
+CDN_HOSTS = (
+    "cdn.plot.ly",
+    "cdn.jsdelivr.net",
+    "unpkg.com",
+    "cdnjs.cloudflare.com",
+    "googleapis.com",
+)
+
+
+def test_no_static_file_names_a_cdn():
+    """The city's network is closed: nothing we serve may point the browser at a CDN, even in a
+    default that today's charts never read (plotly's topojsonURL)."""
+    found = [
+        f"{path.relative_to(ROOT)}: {host}"
+        for path in sorted((ROOT / "static").rglob("*"))
+        if path.is_file() and path.suffix in {".js", ".css", ".html", ".svg", ".json"}
+        for host in CDN_HOSTS
+        if host in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert found == []
