@@ -59,32 +59,12 @@ def test_every_roles_home_fits_the_screen(
 def test_the_lock_and_publish_confirmations_fit_a_phone(
     new_page, accounts, year_with_work, login, shot, assert_accessible, strategy
 ):
-    from revisions import services
-    from revisions.models import Revision
+    from tests.revision_helpers import open_revision, target_change
 
-    revision = services.create_revision(
-        strategy=strategy,
-        user=accounts["admin"],
-        title="目標の見直し",
-        reason="有識者会議の意見",
-        decided_by=Revision.Body.COUNCIL,
+    revision = open_revision(
+        strategy, accounts["admin"], title="目標の見直し", reason="有識者会議の意見"
     )
-    services.save_change(
-        revision=revision,
-        user=accounts["admin"],
-        kind="indicator",
-        action="change",
-        object_key="1-ア-1-1",
-        field="target",
-        new_value={
-            "target_value": "30000",
-            "target_fiscal_year": 2024,
-            "baseline_value": "23854",
-            "baseline_kind": "implied",
-        },
-        effective_from_year=2023,
-        expected_version=0,
-    )
+    target_change(revision, accounts["admin"])  # 1-ア-1-1: 30,000t from FY2023
     page = new_page({"width": 390, "height": 900})
     login(page, "admin")
     page.goto("/strategies/nemuro-2/status/2021/lock/")

@@ -69,32 +69,10 @@ def world(strategy, fisheries, tourism, alice, mallory, bob, charlie, dave):
 @pytest.fixture
 def draft_revision(strategy, dave):
     """第2版 (draft) with one change: the target of 1-ア-1-1 (27,700t → 30,000t from FY2023)."""
-    from revisions import services
-    from revisions.models import Revision
+    from tests.revision_helpers import open_revision, target_change
 
-    revision = services.create_revision(
-        strategy=strategy,
-        user=dave,
-        title="下書きの改訂",
-        reason="有識者会議の効果検証を踏まえて",
-        decided_by=Revision.Body.COUNCIL,
-    )
-    change = services.save_change(
-        revision=revision,
-        user=dave,
-        kind="indicator",
-        action="change",
-        object_key="1-ア-1-1",
-        field="target",
-        new_value={
-            "target_value": "30000",
-            "target_fiscal_year": 2024,
-            "baseline_value": "23854",
-            "baseline_kind": "implied",
-        },
-        effective_from_year=2023,
-        expected_version=0,
-    )
+    revision = open_revision(strategy, dave, title="下書きの改訂")
+    change = target_change(revision, dave)
     return revision, change
 
 
