@@ -1,7 +1,7 @@
 """Reads behind the open-data API (kpis/api.py): who sees which actuals, and every indicator's
 figures evaluated in a fixed number of queries.
 
-Access rule, decided in kpis/access.py (`visible_actuals` here is its delegate):
+Access rule, decided in kpis/access.py (`visible_actuals_at`, `level_of`):
 - public (anonymous, or signed in without a role): confirmed values of locked fiscal years only;
 - 有識者 (council): confirmed values of any year;
 - 入力担当 / 事務局 / 管理者 (staff): every value, drafts and submissions included.
@@ -9,25 +9,8 @@ Strategy structure, targets and projects are public."""
 
 from dataclasses import dataclass
 
-from kpis import access, achievement, evaluation
-from kpis.access import COUNCIL, PUBLIC, STAFF  # noqa: F401 - re-exported for callers
+from kpis import achievement, evaluation
 from kpis.models import Indicator
-
-
-def access_level(user) -> str:
-    """Which of the three views of the actuals `user` gets (kpis.access decides)."""
-    return access.level_of(user)
-
-
-def locked_fiscal_years(strategy) -> list[int]:
-    """The fiscal years whose figures the council has locked for review, oldest first."""
-    return access.locked_fiscal_years(strategy)
-
-
-def visible_actuals(strategy, level: str, locked_years):
-    """The one filter deciding which actuals a reader sees at `level`: a delegate to
-    kpis.access.visible_actuals_at, kept under this name for the evaluation read model."""
-    return access.visible_actuals_at(strategy, level, locked_years)
 
 
 def default_fiscal_year(strategy, locked_years) -> int:

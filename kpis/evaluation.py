@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kpis import achievement, numfmt
+from kpis import access, achievement, numfmt
 from kpis.models import (
     Actual,
     EvaluationSettings,
@@ -119,20 +119,18 @@ def evaluate_indicators(
 # print, workbook, CSV and API answer reads its grade, progress and value from here.
 
 STATUS_RANK = {Actual.Status.DRAFT: 0, Actual.Status.SUBMITTED: 1, Actual.Status.CONFIRMED: 2}
-# Readers given as access levels where no user is at hand (kpis.api_selectors' levels).
-PUBLIC_READER, COUNCIL_READER, STAFF_READER = "public", "council", "staff"
+# Readers given as access levels where no user is at hand (kpis.access decides the levels).
+PUBLIC_READER, COUNCIL_READER, STAFF_READER = access.PUBLIC, access.COUNCIL, access.STAFF
 
 
 def visible_actuals(strategy, reader, locked_years=None):
-    """THE rule of which actuals a reader may see, taken from kpis.api_selectors.visible_actuals
-    (public: confirmed values of locked years; council: confirmed; staff: all). `reader` is a
-    user or one of the access levels. Called from this one place, so it can be swapped."""
-    from kpis import api_selectors as access
-
-    level = reader if isinstance(reader, str) else access.access_level(reader)
+    """THE rule of which actuals a reader may see, kpis.access.visible_actuals_at (public:
+    confirmed values of locked years; council: confirmed; staff: all). `reader` is a user or one
+    of the access levels. The read model calls it from this one place."""
+    level = reader if isinstance(reader, str) else access.level_of(reader)
     if level == access.PUBLIC and locked_years is None:
         locked_years = access.locked_fiscal_years(strategy)
-    return access.visible_actuals(strategy, level, locked_years or ())
+    return access.visible_actuals_at(strategy, level, locked_years or ())
 
 
 @dataclass

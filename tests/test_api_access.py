@@ -1,9 +1,10 @@
-"""Who sees which actuals through the API: the selector (kpis/api_selectors.py) and the rule seen
+"""Who sees which actuals through the API: the rule (kpis/access.py) and the rule seen
 through HTTP. Public: confirmed values of locked years; council: confirmed of any year; staff: all."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
+from kpis import access
 from kpis import api_selectors as sel
 from kpis.models import Actual
 from tests.api_helpers import BASE, add_actual, by_code, lock, years
@@ -26,41 +27,41 @@ def actuals(strategy):
 
 
 def _visible(strategy, level):
-    return set(sel.visible_actuals(strategy, level, sel.locked_fiscal_years(strategy)))
+    return set(access.visible_actuals_at(strategy, level, access.locked_fiscal_years(strategy)))
 
 
 def test_it_shows_the_public_only_confirmed_values_of_locked_years(strategy, actuals):
-    assert _visible(strategy, sel.PUBLIC) == {actuals["locked_confirmed"]}
+    assert _visible(strategy, access.PUBLIC) == {actuals["locked_confirmed"]}
 
 
 def test_it_shows_the_council_confirmed_values_of_every_year(strategy, actuals):
-    assert _visible(strategy, sel.COUNCIL) == {
+    assert _visible(strategy, access.COUNCIL) == {
         actuals["locked_confirmed"],
         actuals["open_confirmed"],
     }
 
 
 def test_it_shows_staff_every_value(strategy, actuals):
-    assert _visible(strategy, sel.STAFF) == set(actuals.values())
+    assert _visible(strategy, access.STAFF) == set(actuals.values())
 
 
 @pytest.mark.parametrize(
     ("user", "level"),
     [
-        ("alice", sel.STAFF),
-        ("mallory", sel.STAFF),
-        ("bob", sel.STAFF),
-        ("dave", sel.STAFF),
-        ("charlie", sel.COUNCIL),
+        ("alice", access.STAFF),
+        ("mallory", access.STAFF),
+        ("bob", access.STAFF),
+        ("dave", access.STAFF),
+        ("charlie", access.COUNCIL),
     ],
 )
 def test_it_maps_each_role_to_its_access_level(request, user, level):
-    assert sel.access_level(request.getfixturevalue(user)) == level
+    assert access.level_of(request.getfixturevalue(user)) == level
 
 
 def test_it_treats_anonymous_and_roleless_users_as_the_public(db):
-    assert sel.access_level(AnonymousUser()) == sel.PUBLIC
-    assert sel.access_level(User.objects.create_user("nobody")) == sel.PUBLIC
+    assert access.level_of(AnonymousUser()) == access.PUBLIC
+    assert access.level_of(User.objects.create_user("nobody")) == access.PUBLIC
 
 
 def test_it_defaults_to_the_latest_locked_year_else_the_first_year(strategy):
