@@ -9,12 +9,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis.access import Access
+from kpis.excel.workbook import XLSX, download_response
 from kpis.models import Indicator
 from kpis.permissions import sees_unconfirmed
 from revisions import selectors, services
@@ -438,13 +439,8 @@ def compare(request, code):
 def compare_xlsx(request, code):
     strategy, _, old, new, comparison = _comparison(request, code)
     content = comparison_workbook(strategy, old, new, comparison)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"{strategy.code}-revision-{old.number}-{new.number}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    filename = f"改訂の比較_{strategy.code}_{old.number}-{new.number}.xlsx"
+    return download_response(content, filename, XLSX)
 
 
 # -- the next strategy -----------------------------------------------------------------------

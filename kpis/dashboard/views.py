@@ -15,8 +15,10 @@ from council.selectors import opinion_index
 from kpis import services
 from kpis.dashboard import cache as dashboard_cache
 from kpis.dashboard import charts, selectors
+from kpis.dashboard.export import overview_workbook
 from kpis.dashboard.forms import FilterForm
-from kpis.dashboard.tables import IndicatorTable, xlsx_response
+from kpis.dashboard.tables import IndicatorTable
+from kpis.excel.workbook import XLSX, download_response
 from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
 from revisions import selectors as revision_selectors
@@ -98,13 +100,15 @@ def overview(request, code):
     )
     if request.GET.get("format") == "xlsx":
         data, form, table = _overview_data(request, strategy, year)
-        return xlsx_response(
+        content = overview_workbook(
             [row.record for row in table.rows],
             strategy=strategy,
             fiscal_year=year,
             show_status=staff,
             conditions=form.describe(),
+            method=data.method,
         )
+        return download_response(content, f"指標一覧_{strategy.code}_{year}年度.xlsx", XLSX)
     # Everything below the breadcrumbs depends only on these (and the snapshot): no CSRF token,
     # no user name, no messages in it; the language only reaches Django's form errors.
     query = sorted(request.GET.lists())
