@@ -1,8 +1,8 @@
-"""/api/: the versioned open-data API. v1 is kpis/api.py; its schema is /api/v1/openapi.json."""
+"""/api/: the versioned open-data API. v1 is front/api.py; its schema is /api/v1/openapi.json."""
 
 from django.urls import path
 
-from kpis.api import api, docs_page
+from front.api import api, docs_page
 
 urlpatterns = [
     path("v1/docs", docs_page, name="api-v1-docs"),

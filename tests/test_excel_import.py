@@ -15,10 +15,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
+from front.loading import load_strategy
 from kpis import services
 from kpis.excel import layout
 from kpis.excel.views import PENDING
-from kpis.loading import load_strategy
 from kpis.models import Actual, Indicator, WorkflowEvent
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +208,7 @@ def test_it_updates_an_existing_actual_with_the_version_read_in_the_transaction(
 def test_it_saves_nothing_when_another_screen_makes_a_first_save_during_the_write(
     alice, bob, assigned, strategy
 ):
-    from kpis.entry_rules import EntryValues
+    from kpis.entry.rules import EntryValues
 
     values = EntryValues(Decimal(7), False, "", None, "", "", False)
     # Planned while 1-ア-1-3 had no actual; bob's entry form saves one before the bulk write.

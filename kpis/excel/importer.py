@@ -11,7 +11,7 @@ from django.db import transaction
 
 from kpis import services
 from kpis.access import Access
-from kpis.entry_rules import EntryValues, validate_entry
+from kpis.entry.rules import EntryValues, validate_entry
 from kpis.evaluation import settings_for
 from kpis.excel import layout
 from kpis.excel.neutralise import unneutralise
