@@ -861,7 +861,7 @@ def test_a_stored_formula_like_note_comes_back_as_text_and_the_unchanged_templat
 
 
 def test_the_import_checks_the_first_year_against_the_baseline(client, alice, assigned, fisheries):
-    # The same rule set as the entry form (entry_rules.validate_entry), numbers printed the same.
+    # The same rule set as the entry form (kpis.entry.rules.validate_entry), numbers printed the same.
     client.force_login(alice)
     wb = fill(download(client, 2021, fisheries), {"1-ア-1-1": {V: "251000"}, "1-ア-1-3": {V: 4}})
     page = body(upload(client, 2021, fisheries, xlsx(wb)))

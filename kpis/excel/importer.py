@@ -1,7 +1,7 @@
 """From the cells of an uploaded template to saved actuals: check, plan (dry run), commit.
 
 extract_inputs() turns the sheet into plain JSON-able rows (what is kept between the preview and
-the commit); plan() validates every row against the database with entry_rules.validate_entry,
+the commit); plan() validates every row against the database with kpis.entry.rules.validate_entry,
 exactly like the entry form; commit() plans again inside one transaction and saves every changed
 row at once with services.save_actuals_in_bulk, or nothing at all."""
 
