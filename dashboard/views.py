@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from council.selectors import opinion_index
+from dashboard import cache as dashboard_cache
+from dashboard import charts, selectors
+from dashboard.export import overview_workbook
+from dashboard.forms import FilterForm
+from dashboard.tables import IndicatorTable
 from kpis import services
-from kpis.dashboard import cache as dashboard_cache
-from kpis.dashboard import charts, selectors
-from kpis.dashboard.export import overview_workbook
-from kpis.dashboard.forms import FilterForm
-from kpis.dashboard.tables import IndicatorTable
 from kpis.excel.workbook import XLSX, download_response
 from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
