@@ -6,7 +6,7 @@ Look, number formats and dates come from kpis.excel.workbook, like every other w
 from openpyxl import Workbook
 
 from kpis.excel import workbook as book
-from kpis.excel.workbook import safe
+from kpis.excel.workbook import XLSX, download_response, safe
 
 WIDTHS = {"基本目標": 24, "施策": 28, "施策①": 32, "指標": 36, "評価": 18}
 
@@ -73,3 +73,16 @@ def overview_workbook(rows, *, strategy, fiscal_year, show_status, conditions, m
 
     book.method_sheet(wb, method)
     return book.to_bytes(wb)
+
+
+def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions, method):
+    """The overview's .xlsx download (the view's ?format=xlsx)."""
+    content = overview_workbook(
+        rows,
+        strategy=strategy,
+        fiscal_year=fiscal_year,
+        show_status=show_status,
+        conditions=conditions,
+        method=method,
+    )
+    return download_response(content, f"指標一覧_{strategy.code}_{fiscal_year}年度.xlsx", XLSX)

@@ -14,11 +14,10 @@ from django_tables2 import RequestConfig
 from council.selectors import opinion_index
 from dashboard import cache as dashboard_cache
 from dashboard import charts, selectors
-from dashboard.export import overview_workbook
+from dashboard.export import xlsx_response
 from dashboard.forms import FilterForm
 from dashboard.tables import IndicatorTable
 from kpis import services
-from kpis.excel.workbook import XLSX, download_response
 from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
 from revisions import selectors as revision_selectors
@@ -100,7 +99,7 @@ def overview(request, code):
     )
     if request.GET.get("format") == "xlsx":
         data, form, table = _overview_data(request, strategy, year)
-        content = overview_workbook(
+        return xlsx_response(
             [row.record for row in table.rows],
             strategy=strategy,
             fiscal_year=year,
@@ -108,7 +107,6 @@ def overview(request, code):
             conditions=form.describe(),
             method=data.method,
         )
-        return download_response(content, f"指標一覧_{strategy.code}_{year}年度.xlsx", XLSX)
     # Everything below the breadcrumbs depends only on these (and the snapshot): no CSRF token,
     # no user name, no messages in it; the language only reaches Django's form errors.
     query = sorted(request.GET.lists())
