@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis.access import Access
-from kpis.excel.workbook import XLSX, download_response
 from kpis.models import Indicator
 from kpis.permissions import sees_unconfirmed
 from revisions import selectors, services
@@ -36,7 +35,7 @@ from revisions.rules import label as object_label
 from revisions.rules import show, stale
 from revisions.snapshot import take_snapshot
 from revisions.state import EDITABLE, KIND_LABELS, current_value, find, ordered
-from revisions.xlsx import comparison_workbook
+from revisions.xlsx import comparison_response
 
 ADMIN_ONLY = "改訂の作成・編集・公開は管理者のみが行えます。"
 
@@ -438,9 +437,7 @@ def compare(request, code):
 @login_required
 def compare_xlsx(request, code):
     strategy, _, old, new, comparison = _comparison(request, code)
-    content = comparison_workbook(strategy, old, new, comparison)
-    filename = f"改訂の比較_{strategy.code}_{old.number}-{new.number}.xlsx"
-    return download_response(content, filename, XLSX)
+    return comparison_response(strategy, old, new, comparison)
 
 
 # -- the next strategy -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from kpis.excel import workbook as book
 from kpis.excel.neutralise import neutralise
+from kpis.excel.workbook import XLSX, download_response
 
 HEADERS = ["基本目標", "区分", "対象", "コード", "名称", "項目", "変更前", "変更後", "適用年度"]
 WIDTHS = [14, 10, 14, 22, 40, 16, 30, 30, 12]
@@ -57,3 +58,10 @@ def comparison_workbook(strategy, old, new, comparison) -> bytes:
             cell.alignment = book.WRAP
     book.freeze_below(ws, header_row)
     return book.to_bytes(wb)
+
+
+def comparison_response(strategy, old, new, comparison):
+    """The comparison as a download: 改訂の比較_nemuro-2_1-2.xlsx."""
+    content = comparison_workbook(strategy, old, new, comparison)
+    filename = f"改訂の比較_{strategy.code}_{old.number}-{new.number}.xlsx"
+    return download_response(content, filename, XLSX)
