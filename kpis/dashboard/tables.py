@@ -41,9 +41,7 @@ class IndicatorTable(tables.Table):
     progress = tables.Column("進捗率", accessor="progress_key", empty_values=(), attrs=NUM)
     grade = tables.Column("評価", accessor="grade_key", empty_values=())
 
-    class Meta:
-        attrs = {"class": "data dashboard-table"}
-        template_name = "dashboard/_table.html"
+    class Meta:  # written by templates/dashboard/_table.html (included, not {% render_table %})
         order_by_field = "sort"
         empty_text = "条件に合う指標はありません。"
 
