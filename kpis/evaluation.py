@@ -328,7 +328,7 @@ def timelines(
     for a in actual_qs.order_by("fiscal_year"):
         by_indicator[a.indicator_id][a.fiscal_year] = a
     overrides = defaultdict(dict)
-    for o in InterimTarget.objects.filter(indicator_id__in=ids):
+    for o in InterimTarget.objects.filter(indicator_id__in=ids).order_by():  # no Meta joins
         overrides[o.indicator_id][o.fiscal_year] = o.value
     targets = defaultdict(list)
     if rule == IN_FORCE:
