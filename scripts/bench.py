@@ -75,6 +75,7 @@ PAGES = [
 SHELL_TARGET = 5.0
 PER_STRATEGY = ["overview", "overview_miss", "table", "indicator", "entry", "review"]
 UNCACHED = "overview_miss"  # its URL ends in "?after_write=": each request appends its own value
+CACHED = ("overview", "table")  # asked once untimed first: the writes above change the snapshot
 
 
 class Writer:
@@ -611,6 +612,8 @@ def measure(vs, info, n, warmup, writers):
                 url = urls[key] + (f"{i}-{v.key}" if key == UNCACHED else "")
                 if key == UNCACHED:
                     writers[v.size].write()
+                elif key in CACHED:  # the body cached under the snapshot of the last write
+                    get(v.port, url, keys[users[key]])
                 page = get(v.port, url, keys[users[key]])
                 if page["status"] != 200:
                     raise SystemExit(f"{v.key} {key} {urls[key]}: HTTP {page['status']}")
@@ -775,7 +778,9 @@ def report(vs, info, results, imports, n, baseline_label=""):
             f"within {SHELL_TARGET:g}× a signed-in page of only the site's shell: "
             f"{shell_ratio:.1f}× server time ({p50(miss, 'server'):.1f} ÷ "
             f"{p50(shell, 'server'):.1f} ms), "
-            f"{p50(miss, 'wall') / p50(shell, 'wall'):.1f}× client wall time"
+            f"{p50(miss, 'wall') / p50(shell, 'wall'):.1f}× client wall time, "
+            f"{p50(miss, 'cpu') / p50(shell, 'cpu'):.1f}× CPU time ({p50(miss, 'cpu'):.1f} ÷ "
+            f"{p50(shell, 'cpu'):.1f} ms)"
         )
         out(
             f"  {mark(admin_ok[old])} overview no slower than the admin change list "
