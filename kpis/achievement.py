@@ -363,6 +363,18 @@ def _judged_by_achievement(spec: IndicatorSpec) -> bool:
     return spec.baseline is None and spec.aggregation != CUMULATIVE
 
 
+def measure_for(spec: IndicatorSpec, fiscal_year: int) -> str:
+    """The rate a value in `fiscal_year` would be graded by (PACE, PROGRESS or ACHIEVEMENT): what a
+    grade legend describes its bands by, a year without data included (evaluate() decides the
+    same way)."""
+    if _judged_by_achievement(spec):
+        return ACHIEVEMENT
+    if spec.basis == PRORATED and _share(spec, fiscal_year) is not None:
+        if interim_target(spec, fiscal_year) is not None:
+            return PACE
+    return PROGRESS
+
+
 def path_start(spec: IndicatorSpec) -> int:
     """b: the year the straight path starts from (the baseline year; the year before the
     strategy's first year where the document gives none, or for a cumulative KPI)."""
