@@ -2,7 +2,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
 from kpis.models import Actual, Indicator, InterimTarget
@@ -272,10 +271,7 @@ def _overview_queries(year_given):
     #   goals, policies and departments of the filter form come with them),
     # 6 grade bands (roll-ups, badges and the evaluation),
     # kpis.evaluation.timelines: 7 visible actuals, 8 interim overrides, 9 targets in force
-    # [+ the database snapshot that keys the cache: PostgreSQL only; inside the test's writing
-    # transaction nothing is cached — tests/test_dashboard_overview_cache.py covers the cache]
-    snapshot = 1 if connection.vendor == "postgresql" else 0
-    return (9 if year_given else 10) + snapshot
+    return 9 if year_given else 10
 
 
 @pytest.mark.parametrize("query, year_given", [("?year=2022", True), ("", False)])
