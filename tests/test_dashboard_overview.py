@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -69,6 +70,26 @@ def test_it_grades_known_actuals_and_counts_them_per_goal(client, charlie, final
     assert "実績 <strong>2.05%</strong> ／ 目標 2.00%（基準 2.44%）" in goal2
     assert 'data-grade="B">B ○ 進捗率80%以上<' in goal2
     assert counts(goal2)["−"] == kpi_count(2)  # numeric targets are not counted with the KPIs
+
+
+def test_the_grade_chips_speak_the_terms_of_the_method_legend(client, charlie, strategy):
+    """Pro-rated (the default): the roll-up chips say 進捗ペース, as 評価の方法's legend and every
+    row graded before the target year do; never 「進捗率80%以上」 beside a row's 「進捗ペース」."""
+    add_actual("1-ア-1-1", 2022, "26000")  # pace 111.6% → A 中間目標に到達
+    client.force_login(charlie)
+    body = client.get(BASE + "?year=2022").content.decode()
+    chips = re.findall(
+        r'<li data-grade="[^"]+" data-count="\d+"><span[^>]*>([^<]+)<', card(body, 1)
+    )
+    assert chips[:4] == [
+        "A ◎ 中間目標に到達",
+        "B ○ 進捗ペース80%以上",
+        "C △ 進捗あり",
+        "D × 進捗なし・悪化",
+    ]
+    assert "B（○）進捗ペース80.0%以上" in body.split('id="method"')[1]  # 評価の方法
+    assert 'data-grade="A">A ◎ 中間目標に到達<' in row(body, indicator("1-ア-1-1").pk)
+    assert "進捗率80%以上" not in body
 
 
 def test_it_shows_progress_below_the_target_as_c(client, charlie, final_basis):

@@ -349,7 +349,8 @@ def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
     indicators = [i for i in every if i.in_force(fiscal_year)]
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
-    grades = scale_grades(scale)
+    # the grade chips and filter in the terms of 評価の方法's legend (進捗ペース when pro-rated)
+    grades = scale_grades(scale, evaluation.legend_measure(settings.grade_basis))
     rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     groups = group_rows(goals, rows, lambda r: r.goal.pk, scale, grades)
     method = evaluation.method(strategy, scale, settings)
@@ -370,7 +371,7 @@ def drill_down(strategy, fiscal_year, user, indicators, children=(), key=None) -
     indicators = list(in_force(indicators, fiscal_year))
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
-    grades = scale_grades(scale)
+    grades = scale_grades(scale, evaluation.legend_measure(settings.grade_basis))
     rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     group = Group(None, rows)
     group.rollup = roll_up(group.kpis, scale, grades)
