@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "population",
     "council",
     "revisions",
+    # The top layer (no models): pages that combine the apps above; docs/architecture.md, "Layers".
+    "dashboard",
+    "front",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kpis.context_processors.navigation",
+                "front.context_processors.navigation",
             ],
         },
     },
