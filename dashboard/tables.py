@@ -83,7 +83,7 @@ def _row_cells(row, links, show_status, parity):
     ind, policy, measure, note = row.indicator, row.policy, row.measure, row.data_year_note
     has_progress = row.result.progress_rate is not None
     return {
-        "pk": ind.pk,
+        "pk": str(ind.pk),  # a str: the template would localize an int (number_format per row)
         "code": ind.code,
         "parity": parity,
         "grade": row.grade.label,
