@@ -177,8 +177,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # STATIC_ROOT may be moved (scripts/bench_weight.py collects into a temporary directory).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
-# plotly.js is the partial "basic" bundle (scatter and bar only) vendored from npm into
-# static/vendor/plotly/ with its version and licence: nothing is fetched from a CDN.
+# plotly.js is a partial bundle (scatter and bar traces only) built from the npm registry's
+# plotly.js by scripts/build_plotly.sh into static/vendor/plotly/ with its version and licence:
+# nothing is fetched from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
