@@ -61,6 +61,12 @@ MIDDLEWARE = [
     "nemuro_strategy.middleware.ServerTimingMiddleware",  # only when SERVER_TIMING=1
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML (and JSON) gzip-compressed when the browser asks: pages are 10–170 KB of repetitive
+    # table markup. After whitenoise, so static files (already .br/.gz from collectstatic) never
+    # pass through it. BREACH: Django ≥ 4.2's GZipMiddleware pads every response with 0–99 random
+    # bytes in the gzip header (the "Heal the Breach" mitigation), and CSRF tokens are masked
+    # per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
