@@ -3,6 +3,7 @@ Django's BREACH mitigation (random padding in the gzip header of every response)
 are compressed by collectstatic and whitenoise instead (tests/test_static_files.py)."""
 
 import gzip
+import json
 
 from django.urls import reverse
 
@@ -43,3 +44,12 @@ def test_every_compressed_response_is_padded_against_breach(client, db):
         assert r["Content-Encoding"] == "gzip"
         lengths.add(_gzip_name_length(r.content))
     assert len(lengths) > 1  # 20 equal draws out of 100: never, in practice
+
+
+def test_the_api_answers_gzip_too_when_asked_and_the_json_is_the_same(client, strategy):
+    url = f"/api/v1/strategies/{strategy.code}/tree"
+    plain = client.get(url)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert not plain.has_header("Content-Encoding")
+    assert packed["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
