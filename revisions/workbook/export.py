@@ -101,7 +101,7 @@ def _header(ws, sheet):
         cell.border = C.BORDER
         cell.alignment = C.WRAP
         ws.column_dimensions[get_column_letter(n)].width = column.width
-    ws.freeze_panes = ws.cell(row=C.FIRST_DATA_ROW, column=1)
+    ws.freeze_panes = f"A{C.FIRST_DATA_ROW}"  # a string: ws.cell() would add a row
 
 
 def _format(ws, sheet, snapshot):
