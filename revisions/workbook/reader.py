@@ -314,6 +314,11 @@ class _Reader:
             values = {}
             for column, i in present:
                 value = cells[i] if i < len(cells) else None
+                if value is None:  # most optional cells: no parsing
+                    values[column.name] = None
+                    if column.required:
+                        self.problem(sheet, number, column, "入力してください。", letters)
+                    continue
                 try:
                     values[column.name] = parse_cell(column, value)
                 except CellError as e:
