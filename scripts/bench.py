@@ -23,6 +23,9 @@ What it does (see docs/benchmarks.md for the results and how to read them):
    client's wall time on loopback is reported beside it.
 4. Times the Excel import of 5,000 actuals (upload checks, read, template check, preview,
    commit) against openpyxl merely reading the same file.
+5. Times the import of a strategy workbook of 500 KPIs as a new strategy (read, preview, write)
+   against openpyxl reading the same file, in its own database nemuro_bench_workbook (also alone:
+   `scripts/bench.py --only strategy-workbook [--kpis 500] [--reuse]`).
 
 BENCH_DATABASE_URL (default postgres://nemuro:nemuro@127.0.0.1:5432/nemuro, the role .ci/run
 creates) names a role allowed to create databases; only the database name is replaced.
@@ -492,10 +495,14 @@ def strategy_workbook_section(base, args) -> int:
     """`--only strategy-workbook`: its own database (a strategy of --kpis KPIs, made by
     scripts/synthetic.py), then the import timed against openpyxl's read of the same file."""
     url = db_url(base, WORKBOOK_DATABASE)
-    if not args.reuse:
-        conn = admin_connection(base)
+    conn = admin_connection(base)
+    with conn.cursor() as c:
+        c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [WORKBOOK_DATABASE])
+        exists = c.fetchone() is not None
+    if not (args.reuse and exists):
         recreate(conn, WORKBOOK_DATABASE)
-        conn.close()
+    conn.close()
+    if not (args.reuse and exists):
         _, took = run([PY, "manage.py", "migrate", "--noinput"], child_env(url))
         print(f"  migrated {WORKBOOK_DATABASE} in {took:.0f} s")
         synthetic = [PY, "scripts/synthetic.py", "import", "--rows", str(args.kpis)]
@@ -969,6 +976,8 @@ def main(argv=None):
         f"\n(bench finished in {time.perf_counter() - started:.0f} s; load average before "
         f"{load_before}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )
+    if not args.skip_import:
+        strategy_workbook_section(base, args)
     if not args.skip_browser:
         print(browser_section(urls["small"], info))
     if not same:  # timings of pages that differ compare nothing

@@ -84,6 +84,7 @@ def test_a_code_taken_between_preview_and_confirm_is_refused(client, dave):
 def test_as_the_next_strategy_indicators_continue_the_lineage_by_code(client, strategy, dave):
     """nemuro-2's export edited into a 3rd strategy (FY2025–FY2029): every indicator keeps its code,
     so every one continues nemuro-2's lineage; the period must come after nemuro-2's."""
+
     def next_period(wb):
         ws = wb["総合戦略"]
         ws["A2"], ws["D2"], ws["E2"] = "nemuro-3", 2025, 2029
