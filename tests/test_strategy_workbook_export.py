@@ -155,3 +155,19 @@ def test_the_revision_pages_link_to_it_for_administrators_only(client, dave, bob
     client.force_login(bob)
     assert "workbook" not in client.get("/strategies/nemuro-2/revisions/").content.decode()
     assert "workbook" not in client.get("/strategies/nemuro-2/revisions/1/").content.decode()
+
+
+def test_it_reads_in_a_fixed_number_of_queries(client, dave, django_assert_num_queries):
+    client.force_login(dave)
+    # 1 session, 2 user, 3 the user's groups (the administrator's role), 4 strategy, then the
+    # snapshot (revisions.snapshot.take_snapshot): 5 goals, 6 directions, 7 policies, 8 measures,
+    # 9 indicators (with 担当課), 10 their target rows, 11 projects (with lifecycles),
+    # 12 listings (with lifecycles), 13 key projects, 14 their actions
+    with django_assert_num_queries(14):
+        client.get(f"{BASE}.xlsx")
+    # 1–4 as above, 5 the revision with its stored snapshot
+    with django_assert_num_queries(5):
+        client.get(f"{BASE}.xlsx?revision=1")
+    # 1–4 as above: the blank template reads nothing more
+    with django_assert_num_queries(4):
+        client.get(f"{BASE}/template.xlsx")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kpis.excel.views import XLSX, _attachment
 from revisions import selectors, services
 from revisions.snapshot import take_snapshot
-from revisions.views import _get_strategy_for_user, _require_admin
+from revisions.views import ADMIN_ONLY
 from revisions.workbook.export import blank_template, export_strategy_workbook
 from revisions.workbook.forms import StrategyWorkbookForm
 from revisions.workbook.plan import plan_new_strategy
@@ -29,15 +29,18 @@ PENDING = (
 )
 
 
-def _get_strategy_for_admin(code, user):
-    _require_admin(user)
-    return _get_strategy_for_user(code, user)[0]
+def _get_strategy_for_admin(request):
+    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
+    unless the user may edit revisions."""
+    access = request.access
+    access.require(access.can_edit_revision, ADMIN_ONLY)
+    return access.strategy
 
 
 @login_required
 @require_GET
 def workbook_export(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     number = request.GET.get("revision")
     if number:
         if not number.isdigit():
@@ -54,14 +57,14 @@ def workbook_export(request, code):
 @login_required
 @require_GET
 def workbook_template(request, code):
-    _get_strategy_for_admin(code, request.user)
+    _get_strategy_for_admin(request)
     return _attachment(blank_template(), XLSX, "総合戦略_空のテンプレート.xlsx")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def workbook_import(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     context = {"strategy": strategy, "form": StrategyWorkbookForm()}
     if request.method == "POST" and "token" in request.POST:
         revision = _confirm(request, strategy, context)
