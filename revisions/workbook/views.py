@@ -10,12 +10,12 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpis.excel.views import XLSX, _attachment
 from revisions import selectors, services
 from revisions.snapshot import take_snapshot
 from revisions.views import ADMIN_ONLY
@@ -24,9 +24,18 @@ from revisions.workbook.forms import StrategyWorkbookForm
 from revisions.workbook.plan import plan_new_strategy
 from revisions.workbook.reader import FILE, Problem, read_strategy_workbook
 
-PENDING = (
-    "strategy_workbook_import"  # session key: the checked snapshot between preview and confirm
-)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The session key of the checked snapshot between the preview and the confirmation.
+PENDING = "strategy_workbook_import"
+
+
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    """A file to save, never to keep in a shared cache (like the entry template's download; the
+    app's shared download helper can replace this once there is one)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _get_strategy_for_admin(request):
@@ -49,16 +58,16 @@ def workbook_export(request, code):
         content = export_strategy_workbook(
             selectors.snapshot_of(revision), revision=revision.number
         )
-        return _attachment(content, XLSX, f"{strategy.code}_第{revision.number}版.xlsx")
+        return _attachment(content, f"{strategy.code}_第{revision.number}版.xlsx")
     content = export_strategy_workbook(take_snapshot(strategy))
-    return _attachment(content, XLSX, f"{strategy.code}_総合戦略.xlsx")
+    return _attachment(content, f"{strategy.code}_総合戦略.xlsx")
 
 
 @login_required
 @require_GET
 def workbook_template(request, code):
     _get_strategy_for_admin(request)
-    return _attachment(blank_template(), XLSX, "総合戦略_空のテンプレート.xlsx")
+    return _attachment(blank_template(), "総合戦略_空のテンプレート.xlsx")
 
 
 @login_required
