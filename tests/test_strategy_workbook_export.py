@@ -171,3 +171,22 @@ def test_it_reads_in_a_fixed_number_of_queries(client, dave, django_assert_num_q
     # 1–4 as above: the blank template reads nothing more
     with django_assert_num_queries(4):
         client.get(f"{BASE}/template.xlsx")
+
+
+def test_every_declared_field_of_every_kind_is_a_column():
+    """The columns come from revisions.kinds: a field added to a kind's model is a column."""
+    from revisions.kinds import KINDS, LIFECYCLE_FIELDS
+
+    for kind in KINDS:
+        sheets = [s for s in C.sheets() if s.kind is kind]
+        names = {c.name for s in sheets if s.what == "items" for c in s.columns}
+        wanted = set(kind.fields) - {"level"}  # the indicator's level is its sheet
+        wanted |= {r.item for r in kind.refs}  # parents' codes (the indicator: over both sheets)
+        wanted |= {lookup.field for lookup in kind.lookups}
+        wanted |= set(LIFECYCLE_FIELDS) if kind.lifecycle else set()
+        assert wanted <= names, (kind.name, wanted - names)
+        if kind.rows:
+            rows = next(s for s in sheets if s.what == "rows")
+            assert set(kind.rows.fields) | {"from", "revision"} <= {c.name for c in rows.columns}
+        if kind.texts:
+            assert any(s.what == "texts" for s in sheets), kind.name
