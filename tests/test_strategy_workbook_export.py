@@ -190,3 +190,12 @@ def test_every_declared_field_of_every_kind_is_a_column():
             assert set(kind.rows.fields) | {"from", "revision"} <= {c.name for c in rows.columns}
         if kind.texts:
             assert any(s.what == "texts" for s in sheets), kind.name
+
+
+def test_the_strategy_page_links_the_version_shown_for_administrators_only(client, dave, charlie):
+    client.force_login(dave)
+    assert f'href="{BASE}.xlsx"' in client.get("/strategies/nemuro-2/").content.decode()
+    page = client.get("/strategies/nemuro-2/?revision=1").content.decode()
+    assert f'href="{BASE}.xlsx?revision=1"' in page
+    client.force_login(charlie)
+    assert "workbook" not in client.get("/strategies/nemuro-2/").content.decode()
