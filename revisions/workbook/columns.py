@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import models
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import PatternFill
 
+from kpis.excel import workbook as book
 from kpis.models import Indicator, Strategy
 from revisions.kinds import BY_NAME, LIFECYCLE_FIELDS, Kind
 
@@ -304,9 +305,8 @@ def sheet_named(title) -> Sheet:
 
 # -- look (one place) ----------------------------------------------------------------------
 
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER_FILL = book.HEADER_FILL  # every workbook's header (kpis/excel/workbook.py)
 KEY_FILL = PatternFill("solid", fgColor="F2F2F2")
-HEADER_FONT = Font(bold=True)
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_FONT = book.HEADER_FONT
+BORDER = book.BORDER
+WRAP = book.WRAP

@@ -10,12 +10,12 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kpis.excel.workbook import XLSX, download_response
 from revisions import selectors, services
 from revisions.snapshot import take_snapshot
 from revisions.views import ADMIN_ONLY
@@ -24,18 +24,12 @@ from revisions.workbook.forms import StrategyWorkbookForm
 from revisions.workbook.plan import plan_new_strategy
 from revisions.workbook.reader import FILE, Problem, read_strategy_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The session key of the checked snapshot between the preview and the confirmation.
 PENDING = "strategy_workbook_import"
 
 
-def _attachment(content: bytes, filename: str) -> HttpResponse:
-    """A file to save, never to keep in a shared cache (like the entry template's download; the
-    app's shared download helper can replace this once there is one)."""
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _attachment(content: bytes, filename: str):
+    return download_response(content, filename, XLSX)
 
 
 def _get_strategy_for_admin(request):
