@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from revisions import views
+from revisions import import_views, views
 
 urlpatterns = [
     path("", views.revision_list, name="revision_list"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("compare/", views.compare, name="revision_compare"),
     path("compare/xlsx/", views.compare_xlsx, name="revision_compare_xlsx"),
     path("next/", views.next_strategy, name="revision_next_strategy"),
+    path("import/", import_views.import_workbook, name="revision_import"),
+    path("import/confirm/", import_views.import_confirm, name="revision_import_confirm"),
     path("<int:number>/", views.revision_detail, name="revision_detail"),
     path("<int:number>/edit/", views.revision_edit, name="revision_edit"),
     path("<int:number>/publish/", views.revision_publish, name="revision_publish"),
