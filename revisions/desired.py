@@ -429,6 +429,8 @@ def _check_result(plan, desired):
                 a, b = _comparable(name, got.get(name)), _comparable(name, want[name])
                 if a == b or (is_new and b in (None, "", [])):
                     continue
+                if is_new and name == "targets" and _one_row_from_start(plan.after, got, want):
+                    continue
                 plan.refusals.append(_unexpressible(kind, want, got, name, is_new))
 
 
@@ -436,6 +438,17 @@ def _comparable(name, value):
     if name == "targets" and isinstance(value, list):
         return sorted(((r.get("from"), *_row(r)) for r in value), key=str)
     return value
+
+
+def _one_row_from_start(state, got, want) -> bool:
+    """A new indicator's one target row, dated from the period's first year (the reader's
+    default when the 目標値の推移 sheet has no row for it): the add dates it from the year the
+    indicator is introduced, as the add form does."""
+    first = state["strategy"]["first_fiscal_year"]
+    if len(got.get("targets") or []) != 1 or len(want.get("targets") or []) != 1:
+        return False
+    a, b = got["targets"][0], want["targets"][0]
+    return b.get("from") in (first, a["from"]) and _row(a) == _row(b)
 
 
 def _unexpressible(kind, want, got, name, is_new) -> Refusal:

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from revisions import draft_import
 from revisions.desired import field_label
 from revisions.import_forms import WorkbookImportForm
+from revisions.import_locate import row_locator
 from revisions.services import RevisionError
 from revisions.views import _get_strategy_for_user, _require_admin
+from revisions.workbook.reader import read_strategy_workbook
 
 PENDING = "revision_import"  # session key: the wanted state between preview and confirmation
 LOST = "確認済みの取込データが見つかりません。もう一度ファイルをアップロードしてください。"
@@ -43,14 +45,12 @@ def import_workbook(request, code):
 
 
 def _preview(request, strategy, form) -> dict:
-    from revisions.workbook.reader import read_strategy_workbook
-
     upload = form.cleaned_data["file"]
     result = read_strategy_workbook(upload)
     if result.errors:
         return {"issues": [_issue(e) for e in result.errors], "filename": upload.name}
     preview = draft_import.preview_import(strategy, result.snapshot)
-    locate = getattr(result, "locate", None)  # the reader's (sheet, row) of an item, if it has it
+    locate = _locator(upload) if preview.plan.refusals else None
     context = {
         "preview": preview,
         "filename": upload.name,
@@ -114,6 +114,11 @@ def _matches(pending, token, user, strategy) -> bool:
         and pending.get("user") == user.pk
         and pending.get("strategy") == strategy.code
     )
+
+
+def _locator(upload):
+    upload.seek(0)
+    return row_locator(upload.read())
 
 
 def _issue(error) -> dict:
