@@ -1,4 +1,4 @@
-"""「Excelから改訂を作成」 under /strategies/<code>/revisions/import/ (administrators only).
+"""「Excelから改訂を作成」 under /strategies/<code>/revisions/workbook/revision/ (administrators only).
 
 Step 1 (POST the form with the workbook): read it (revisions.workbook.reader), plan the draft
 (revisions.draft_import.preview_import) and show the preview — the revision comparison of the

@@ -1,4 +1,4 @@
-"""「Excelから改訂を作成」 (/strategies/nemuro-2/revisions/import/): an export edited in openpyxl —
+"""「Excelから改訂を作成」 (/strategies/nemuro-2/revisions/workbook/revision/): an export edited in openpyxl —
 one target changed from a year, a KPI added, a project retired — uploaded, previewed as the
 revision comparison shows it, confirmed as a draft revision, published; the result is what the
 revision forms give (tests/test_revision_import_plan.py builds the same three by the forms)."""
@@ -16,7 +16,7 @@ from tests.workbook_edits import CODE, NEW_CODE, NEW_KPI, PROJECT, edit, exporte
 
 pytestmark = pytest.mark.django_db
 
-URL = f"{BASE}/import/"
+URL = f"{BASE}/workbook/revision/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
