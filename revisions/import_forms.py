@@ -1,4 +1,4 @@
-"""The form of 「Excelから改訂を作成」: the new revision's title and reason (as the revision form)
+"""The form of 「Excelのブックから改訂を作成」: the new revision's title and reason (as the revision form)
 and the workbook. It only validates; the file itself is checked by the workbook reader
 (revisions.workbook.reader: the same upload protections as the actuals template)."""
 

@@ -1,4 +1,4 @@
-"""「Excelから改訂を作成」 under /strategies/<code>/revisions/workbook/revision/ (administrators only).
+"""「Excelのブックから改訂を作成」 under /strategies/<code>/revisions/workbook/revision/ (administrators only).
 
 Step 1 (POST the form with the workbook): read it (revisions.workbook.reader), plan the draft
 (revisions.draft_import.preview_import) and show the preview — the revision comparison of the
@@ -123,10 +123,11 @@ def _locator(upload):
 
 def _issue(error) -> dict:
     """A refusal of the reader, whatever its shape: sheet, row, column and the reason."""
+    column, letter = getattr(error, "column", "") or "", getattr(error, "letter", "")
     return {
         "sheet": getattr(error, "sheet", "") or "",
         "row": getattr(error, "row", None),
-        "column": getattr(error, "column", "") or "",
+        "column": f"{column}（{letter}列）" if column and letter else column,
         "message": getattr(error, "message", None) or str(error),
     }
 

@@ -1,4 +1,4 @@
-"""「Excelから改訂を作成」 (/strategies/nemuro-2/revisions/workbook/revision/): an export edited in openpyxl —
+"""「Excelのブックから改訂を作成」 (/strategies/nemuro-2/revisions/workbook/revision/): an export edited in openpyxl —
 one target changed from a year, a KPI added, a project retired — uploaded, previewed as the
 revision comparison shows it, confirmed as a draft revision, published; the result is what the
 revision forms give (tests/test_revision_import_plan.py builds the same three by the forms)."""
@@ -152,7 +152,7 @@ def test_a_refusal_of_the_reader_names_sheet_row_and_column_and_saves_nothing(cl
     assert "取り込めない内容があります（1件）。何も保存していません" in body
     (row,) = re.findall(r'<tr class="import-error">(.*?)</tr>', body, re.S)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-    assert cells[0] == "KPI" and cells[1] == "2行目" and cells[2] == "目標値"
+    assert cells[0] == "KPI" and cells[1] == "2行目" and cells[2] == "目標値（I列）"
     assert "数値" in cells[3]
     assert 'name="token"' not in body
     assert Revision.objects.count() == 1 and not RevisionChange.objects.exists()
