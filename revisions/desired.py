@@ -70,6 +70,7 @@ EXTRA_LABELS = {
     "introduced_from_year": "適用開始年度",
 }
 STRATEGY_LABELS = {
+    "key_projects": "重点プロジェクト",
     "code": "コード",
     "name": "名称",
     "municipality": "自治体",
@@ -191,6 +192,7 @@ def _check_strategy(plan, before, desired):
                 "code",
                 f"このファイルは別の総合戦略（{wanted['code']}）のものです。"
                 f"{before['strategy']['name']}から書き出したファイルを使ってください。",
+                "総合戦略",
             )
         )
         return
@@ -203,6 +205,7 @@ def _check_strategy(plan, before, desired):
                     name,
                     f"{field_label(None, name)}は改訂の取込では変更できません"
                     f"（現在：{_show(before['strategy'][name])}、ファイル：{_show(value)}）。",
+                    "総合戦略",
                 )
             )
     if "key_projects" in desired and _plain(desired["key_projects"]) != _plain(
@@ -210,7 +213,11 @@ def _check_strategy(plan, before, desired):
     ):
         plan.refusals.append(
             Refusal(
-                None, "", "key_projects", "重点プロジェクトは改訂の取込では変更できません。", "掲載"
+                None,
+                "",
+                "key_projects",
+                "重点プロジェクトは改訂の取込では変更できません。",
+                "重点プロジェクト",
             )
         )
 

@@ -10,6 +10,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from revisions.workbook import columns as C
+from revisions.workbook.columns import sheet_named
 from revisions.workbook.reader import parse_cell
 
 
@@ -18,6 +19,8 @@ def row_locator(data: bytes):
     rows = _rows(data)
 
     def locate(kind, key, field=""):
+        if kind is None:
+            return (C.STRATEGY_SHEET, C.FIRST_DATA_ROW) if field in STRATEGY_FIELDS else None
         if kind == "indicator" and field == "targets":
             hit = rows.get(("targets", key))
             if hit:
@@ -25,6 +28,9 @@ def row_locator(data: bytes):
         return rows.get((kind, key))
 
     return locate
+
+
+STRATEGY_FIELDS = {c.name for c in sheet_named(C.STRATEGY_SHEET).columns}
 
 
 def _rows(data: bytes) -> dict:

@@ -134,7 +134,7 @@ def _issue(error) -> dict:
 
 def _refusal(refusal, locate) -> dict:
     sheet, row = refusal.sheet, None
-    if locate is not None and refusal.kind is not None:
+    if locate is not None:
         found = locate(refusal.kind, refusal.key, refusal.field)
         if found:
             sheet, row = found

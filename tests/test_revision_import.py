@@ -170,6 +170,17 @@ def test_what_a_revision_cannot_change_is_refused_with_its_row(client, dave):
     assert Revision.objects.count() == 1
 
 
+def test_a_changed_plan_period_is_refused_on_the_strategy_sheet(client, dave):
+    client.force_login(dave)
+    data = edit(exported(), "総合戦略", "コード", "nemuro-2", "計画期間（最終年度）", 2025)
+    body = upload(client, data).content.decode()
+    (row,) = re.findall(r'<tr class="import-error">(.*?)</tr>', body, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[:3] == ["総合戦略", "2行目", "計画期間（最終年度）"]
+    assert "改訂の取込では変更できません（現在：2024、ファイル：2025）" in cells[3]
+    assert Revision.objects.count() == 1
+
+
 def test_a_target_year_outside_the_period_is_refused(client, dave):
     client.force_login(dave)
     data = edit(three_edits(exported()), "目標値の推移", "目標値", 30000, "目標年度", 2030)
