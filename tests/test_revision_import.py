@@ -215,3 +215,18 @@ def test_an_open_draft_is_named_and_nothing_can_be_confirmed(client, strategy, d
     body = upload(client, three_edits(exported())).content.decode()
     assert "作成中の改訂（第2版" in body
     assert 'name="token"' not in body
+
+
+def test_the_preview_takes_a_fixed_number_of_queries(client, dave, django_assert_num_queries):
+    client.force_login(dave)
+    data = three_edits(exported())
+    # 3: the session, the user, the user's roles
+    # 2: the strategy (kpis.access middleware, then the page's own lookup)
+    # 1: the strategy's revisions (revisions.views._get_strategy_for_user)
+    # 10: the published state (take_snapshot: goals, directions, policies, measures, indicators,
+    #     targets, projects, listings, key projects, their actions)
+    # 1: the next revision number; 1: locked years; 1: the 担当課 names; 1: an open draft
+    # 3: the session saved with the wanted state (savepoint, update, release)
+    with django_assert_num_queries(23):
+        r = upload(client, data)
+    assert 'name="token"' in r.content.decode()
