@@ -420,7 +420,7 @@ def start_next_strategy(
     )
     new = revision.strategy
     state = carried_over(take_snapshot(source), source, new)
-    Writer(new, revision=revision, user=user).write(state)
+    Writer(new, revision=revision, user=user).write_new(state)
     _flag_targets_for_review(state, source, revision, user)
     return revision
 
@@ -488,7 +488,7 @@ def import_new_strategy(*, snapshot, user, settings_from=None, predecessor=None)
     )
     state = with_lineage(snapshot, predecessor)
     _ensure_departments(state)
-    Writer(revision.strategy, revision=revision, user=user).write(state)
+    Writer(revision.strategy, revision=revision, user=user).write_new(state)
     return revision
 
 

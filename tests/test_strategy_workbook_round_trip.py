@@ -67,6 +67,12 @@ def test_import_as_a_new_strategy_is_equal_in_every_field_and_its_dashboards_wor
         k: v for k, v in original["strategy"].items() if k not in identity
     }
     assert copy["strategy"]["code"] == COPY
+    # Written in bulk, with the audit trail all the same: who, and which revision.
+    created = Indicator.history.filter(basic_goal__strategy=revision.strategy)
+    assert created.count() == len(copy["indicators"])
+    assert {(h.history_type, h.history_user, h.history_change_reason) for h in created} == {
+        ("+", dave, "第1版 策定")
+    }
 
     # A year of actuals in the copy, confirmed: graded on its pages and in the API.
     ind = Indicator.objects.get(basic_goal__strategy=revision.strategy, code="1-ア-1-1")

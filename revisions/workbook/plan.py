@@ -1,7 +1,6 @@
 """What importing a workbook as a new strategy would do (the preview), and the checks that need
 the database: the code is free, the period follows the predecessor's. Reads only."""
 
-import copy
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -61,16 +60,19 @@ def lineage_of(predecessor) -> dict[str, str]:
 
 
 def with_lineage(snapshot, predecessor=None) -> dict:
-    """The snapshot with each indicator whose code the predecessor has (and whose lineage the
-    workbook leaves blank) continuing that indicator's lineage."""
-    state = copy.deepcopy(snapshot)
+    """The snapshot (not changed) or, with a predecessor, a copy in which each indicator whose
+    code the predecessor has (and whose lineage the workbook leaves blank) continues that
+    indicator's lineage."""
     if predecessor is None:
-        return state
+        return snapshot
     lineage = lineage_of(predecessor)
-    for item in state["indicators"]:
-        if not item.get("lineage_key") and item["code"] in lineage:
-            item["lineage_key"] = lineage[item["code"]]
-    return state
+    indicators = [
+        item | {"lineage_key": lineage[item["code"]]}
+        if not item.get("lineage_key") and item["code"] in lineage
+        else item
+        for item in snapshot["indicators"]
+    ]
+    return snapshot | {"indicators": indicators}
 
 
 @dataclass

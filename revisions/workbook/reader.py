@@ -211,8 +211,8 @@ class _Reader:
         if not self._meta_ok():
             return ReadResult(None, self.errors)
         rows = {sheet.title: self._sheet(sheet) for sheet in C.sheets()}
-        if self.errors:
-            return ReadResult(None, self.errors)
+        if any(p.row is None or p.row == C.HEADER_ROW for p in self.errors):
+            return ReadResult(None, self.errors)  # a sheet or a column is missing
         snapshot = _Builder(self).build(rows)
         if self.errors:
             return ReadResult(None, self.errors)
@@ -314,6 +314,11 @@ class _Reader:
             values = {}
             for column, i in present:
                 value = cells[i] if i < len(cells) else None
+                if value is None:  # most optional cells: no parsing
+                    values[column.name] = None
+                    if column.required:
+                        self.problem(sheet, number, column, "入力してください。", letters)
+                    continue
                 try:
                     values[column.name] = parse_cell(column, value)
                 except CellError as e:
@@ -341,6 +346,8 @@ class _Builder:
         self.items: dict[str, dict[str, dict]] = {}  # kind name → key → item
         self.where: dict[tuple[str, str], Row] = {}  # (kind name, key) → its row
         self.period = (None, None, None)
+        # Sheets with a refused cell: a missing code there is not reported again in the children.
+        self.failed = {p.sheet for p in reader.errors}
         self.target_rows: dict[tuple[str, int], Row] = {}
 
     def problem(self, row: Row, name, message):
@@ -402,6 +409,8 @@ class _Builder:
         for ref in kind.refs:
             key = item[ref.item]
             if key is not None and key not in self.items.get(ref.kind, {}):
+                if self._parent_failed(ref.kind):
+                    return
                 self.problem(
                     row, ref.item, f"「{C.TITLES[ref.kind]}」シートにコード「{key}」がありません。"
                 )
@@ -447,9 +456,14 @@ class _Builder:
     def _owner(self, sheet, row):
         key = row.values.get("owner")
         item = self.items.get(sheet.kind.name, {}).get(key)
-        if item is None and key is not None:
+        if item is None and key is not None and not self._parent_failed(sheet.kind.name):
             self.problem(row, "owner", f"コード「{key}」の項目がありません。")
         return item
+
+    def _parent_failed(self, kind_name) -> bool:
+        return any(
+            s.title in self.failed for s in C.sheets() if s.kind and s.kind.name == kind_name
+        )
 
     def _texts(self, sheet, rows):
         lines = {}
