@@ -333,10 +333,27 @@ def _target_changes(plan, old, new):
                 sheet_of(INDICATOR, old, "targets"),
             )
         )
-    for year in sorted(rows_after):
+    differing = [
+        y
+        for y in sorted(rows_after)
+        if y not in rows_before or _row(rows_before[y]) != _row(rows_after[y])
+    ]
+    if len(differing) > 1:
+        # A revision holds one target change per indicator (the forms' 適用開始年度 is one year).
+        years = "・".join(f"{y}年度" for y in differing)
+        plan.refusals.append(
+            Refusal(
+                INDICATOR,
+                old["key"],
+                "targets",
+                f"「{_name(INDICATOR, old)}」の目標値が{years}から変わっています。1つの改訂で変更できる"
+                "目標値は、1つの適用開始年度からだけです（残りは次の改訂で変更してください）。",
+                sheet_of(INDICATOR, old, "targets"),
+            )
+        )
+        return
+    for year in differing:
         row = rows_after[year]
-        if year in rows_before and _row(rows_before[year]) == _row(row):
-            continue
         plan.changes.append(
             PlannedChange(
                 INDICATOR,
@@ -420,6 +437,7 @@ def _check_result(plan, desired):
     """Every field where the state the changes give still differs from the wanted one."""
     added = {(c.kind, c.object_key) for c in plan.changes if c.action == ADD}
     refused = {(r.kind, r.key) for r in plan.refusals}
+    said = {(r.kind, r.key, r.field) for r in plan.refusals}
     for kind in KIND_ORDER:
         if COLLECTION[kind] not in desired:
             continue
@@ -433,6 +451,8 @@ def _check_result(plan, desired):
             for name in want:
                 if name in IGNORED or (is_new and name == "order"):
                     continue
+                if _said(said, kind, want["key"], name):
+                    continue  # refused already, with its reason
                 a, b = _comparable(name, got.get(name)), _comparable(name, want[name])
                 if a == b or (is_new and b in (None, "", [])):
                     continue
@@ -445,6 +465,12 @@ def _comparable(name, value):
     if name == "targets" and isinstance(value, list):
         return sorted(((r.get("from"), *_row(r)) for r in value), key=str)
     return value
+
+
+def _said(said, kind, key, name) -> bool:
+    if (kind, key, name) in said:
+        return True
+    return name in TARGET_FIELDS and (kind, key, "targets") in said  # the mirrors of the rows
 
 
 def _one_row_from_start(state, got, want) -> bool:

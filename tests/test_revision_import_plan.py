@@ -290,3 +290,13 @@ def test_a_preview_outdated_by_a_published_revision_is_not_imported(strategy, da
             strategy=strategy, snapshot=wanted, user=dave, title="x", expected=shown
         )
     assert Revision.objects.filter(strategy=strategy).count() == 2
+
+
+def test_two_target_rows_changed_in_one_revision_are_refused(strategy):
+    snapshot = take_snapshot(strategy)
+    wanted = three_changes(snapshot)
+    rows = _item(wanted, "indicators", CODE)["targets"]
+    rows.insert(1, {**rows[1], "from": 2022, "target_value": "29000"})
+    (refusal,) = plan_changes(snapshot, wanted).refusals
+    assert (refusal.sheet, refusal.key, refusal.field) == ("目標値の推移", CODE, "targets")
+    assert "2022年度・2023年度から変わっています" in refusal.message
