@@ -107,6 +107,10 @@ MATRIX = {
     "revision_discard":              ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
     "revision_change":               (ANY,                "302login 403      403      403      403      200",      "="),
     "revision_change_undo":          ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
+    # -- the strategy as a workbook (revisions/workbook): administrators only
+    "strategy_workbook_export":      ("GET",              "302login 403      403      403      403      200",      "302login 405      405      405      405      405"),
+    "strategy_workbook_template":    ("GET",              "302login 403      403      403      403      200",      "302login 405      405      405      405      405"),
+    "strategy_workbook_import":      ("GET POST",         "302login 403      403      403      403      200",      "="),
     # -- the open-data API: public by design
     "api-v1-docs":                   (ANY,                "200      200      200      200      200      200",      "="),
     "api-v1:openapi-json":           (ANY,                "200      200      200      200      200      200",      "="),
