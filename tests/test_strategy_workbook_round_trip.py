@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kpis import services as kpi_services
-from kpis.entry_rules import EntryValues
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator
 from revisions import services
 from revisions.kinds import KINDS

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from kpis import services as kpi_services
-from kpis.entry_rules import EntryValues
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Department, Indicator, Strategy
 from revisions import services
 from revisions.models import Revision
