@@ -36,6 +36,7 @@ from revisions.state import (
     current_value,
     find,
     ordered,
+    touched,
 )
 
 # What each kind's add carries (the payload of the revision forms' add, revisions/forms.py) on top
@@ -48,8 +49,7 @@ ADD_REFS = {
     PROJECT: (),
     LISTING: ("project", "measure"),
 }
-# Fields no comparison looks at: database ids, and where a new item goes in its table (the order
-# of an added item is the next free one, as with the forms).
+# Fields no comparison looks at: database ids, and the key (items are matched by it).
 IGNORED = {"id", "key"}
 SHEETS = {
     GOAL: "基本目標",
@@ -65,7 +65,7 @@ EXTRA_LABELS = {
     "project": "事業",
     "department": "担当課",
     "directions": "基本的な方向",
-    "targets": "目標値（適用年度別）",
+    "targets": "適用開始年度・目標値",
     "retired_from_year": "廃止年度",
     "introduced_from_year": "適用開始年度",
 }
@@ -435,7 +435,8 @@ def _column_of(change) -> str:
 
 def _check_result(plan, desired):
     """Every field where the state the changes give still differs from the wanted one."""
-    added = {(c.kind, c.object_key) for c in plan.changes if c.action == ADD}
+    # Added items, with the first listing a new project brings (revisions.state.touched).
+    added = touched([c for c in plan.changes if c.action == ADD])
     refused = {(r.kind, r.key) for r in plan.refusals}
     said = {(r.kind, r.key, r.field) for r in plan.refusals}
     for kind in KIND_ORDER:

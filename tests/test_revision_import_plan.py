@@ -300,3 +300,74 @@ def test_two_target_rows_changed_in_one_revision_are_refused(strategy):
     (refusal,) = plan_changes(snapshot, wanted).refusals
     assert (refusal.sheet, refusal.key, refusal.field) == ("目標値の推移", CODE, "targets")
     assert "2022年度・2023年度から変わっています" in refusal.message
+
+
+def test_a_new_measure_with_a_new_project_listed_twice_and_a_changed_title(strategy, dave):
+    snapshot = take_snapshot(strategy)
+    wanted = copy.deepcopy(snapshot)
+    wanted["measures"].append(
+        {
+            "id": None,
+            "key": "1-ア-9",
+            "policy": "1-ア",
+            "goal": "1",
+            "number": 9,
+            "title": "【テスト】新しい施策",
+            "description": "",
+        }
+    )
+    wanted["projects"].append(
+        {
+            "id": None,
+            "key": "【テスト】新規事業",
+            "name": "【テスト】新規事業",
+            "description": "試験的な取組への助成",
+            "is_priority": False,
+            "fy2021": "",
+            "is_private": True,
+            "partners": "根室漁協",
+            "is_hokkaido": False,
+            "introduced_from_year": 2023,
+            "retired_from_year": None,
+        }
+    )
+    for measure, relisted, order in (("1-ア-9", False, 1), ("2-ア-1", True, 99)):
+        wanted["listings"].append(
+            {
+                "id": None,
+                "key": f"【テスト】新規事業@{measure}",
+                "project": "【テスト】新規事業",
+                "measure": measure,
+                "order": order,
+                "is_relisted": relisted,
+                "description": "試験的な取組への助成（この掲載）",
+                "source_text": "【テスト】新規事業 試験的な取組への助成",
+                "introduced_from_year": None,
+                "retired_from_year": None,
+            }
+        )
+    _item(wanted, "measures", "1-ア-1")["title"] = "【テスト】施策名の変更"
+    plan = plan_changes(snapshot, wanted)
+    assert plan.refusals == []
+    assert [(c.kind, c.action, c.object_key, c.field) for c in plan.changes] == [
+        ("measure", "add", "1-ア-9", ""),
+        ("measure", "change", "1-ア-1", "title"),
+        ("project", "add", "【テスト】新規事業", ""),
+        ("listing", "add", "【テスト】新規事業@2-ア-1", ""),
+    ]
+    revision = draft_revision_from_snapshot(
+        strategy=strategy, snapshot=wanted, user=dave, title="x"
+    )
+    services.publish_revision(revision=revision, user=dave)
+    published = without_ids(take_snapshot(strategy))
+    # What the workbook asked for, but where the new rows went in their tables, and the blank
+    # 適用開始年度 of the new project's first listing, which takes the project's (as the add form).
+    assert _differences(published, wanted) == {
+        ("listings", "【テスト】新規事業@2-ア-1", "order"),
+        ("listings", "【テスト】新規事業@1-ア-9", "introduced_from_year"),
+    }
+    listing = _item(published, "listings", "【テスト】新規事業@1-ア-9")
+    assert (listing["introduced_from_year"], listing["source_text"]) == (
+        2023,
+        "【テスト】新規事業 試験的な取組への助成",
+    )
