@@ -155,3 +155,47 @@ def test_the_revision_pages_link_to_it_for_administrators_only(client, dave, bob
     client.force_login(bob)
     assert "workbook" not in client.get("/strategies/nemuro-2/revisions/").content.decode()
     assert "workbook" not in client.get("/strategies/nemuro-2/revisions/1/").content.decode()
+
+
+def test_it_reads_in_a_fixed_number_of_queries(client, dave, django_assert_num_queries):
+    client.force_login(dave)
+    # 1 session, 2 user, 3 the user's groups (the administrator's role), 4 strategy, then the
+    # snapshot (revisions.snapshot.take_snapshot): 5 goals, 6 directions, 7 policies, 8 measures,
+    # 9 indicators (with 担当課), 10 their target rows, 11 projects (with lifecycles),
+    # 12 listings (with lifecycles), 13 key projects, 14 their actions
+    with django_assert_num_queries(14):
+        client.get(f"{BASE}.xlsx")
+    # 1–4 as above, 5 the revision with its stored snapshot
+    with django_assert_num_queries(5):
+        client.get(f"{BASE}.xlsx?revision=1")
+    # 1–4 as above: the blank template reads nothing more
+    with django_assert_num_queries(4):
+        client.get(f"{BASE}/template.xlsx")
+
+
+def test_every_declared_field_of_every_kind_is_a_column():
+    """The columns come from revisions.kinds: a field added to a kind's model is a column."""
+    from revisions.kinds import KINDS, LIFECYCLE_FIELDS
+
+    for kind in KINDS:
+        sheets = [s for s in C.sheets() if s.kind is kind]
+        names = {c.name for s in sheets if s.what == "items" for c in s.columns}
+        wanted = set(kind.fields) - {"level"}  # the indicator's level is its sheet
+        wanted |= {r.item for r in kind.refs}  # parents' codes (the indicator: over both sheets)
+        wanted |= {lookup.field for lookup in kind.lookups}
+        wanted |= set(LIFECYCLE_FIELDS) if kind.lifecycle else set()
+        assert wanted <= names, (kind.name, wanted - names)
+        if kind.rows:
+            rows = next(s for s in sheets if s.what == "rows")
+            assert set(kind.rows.fields) | {"from", "revision"} <= {c.name for c in rows.columns}
+        if kind.texts:
+            assert any(s.what == "texts" for s in sheets), kind.name
+
+
+def test_the_strategy_page_links_the_version_shown_for_administrators_only(client, dave, charlie):
+    client.force_login(dave)
+    assert f'href="{BASE}.xlsx"' in client.get("/strategies/nemuro-2/").content.decode()
+    page = client.get("/strategies/nemuro-2/?revision=1").content.decode()
+    assert f'href="{BASE}.xlsx?revision=1"' in page
+    client.force_login(charlie)
+    assert "workbook" not in client.get("/strategies/nemuro-2/").content.decode()

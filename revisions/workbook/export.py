@@ -131,6 +131,8 @@ def _validations(ws, sheet):
     for n, column in enumerate(sheet.columns, start=1):
         if column.type == C.CHOICE:
             labels = [label for _, label in column.choices]
+            if any("," in label or '"' in label for label in labels):
+                continue  # a literal list cannot hold them: the 説明 sheet lists the choices
             formula = '"' + ",".join(labels) + '"'
         elif column.type == C.BOOL:
             formula = f'"{C.YES},{C.NO}"'

@@ -38,7 +38,7 @@ from revisions.workbook import columns as C
 EXTENT = {
     "max_row": C.FIRST_DATA_ROW + C.MAX_DATA_ROWS + 1000,
     "max_column": 200,
-    "max_cells": 300_000,
+    "max_cells": 150_000,  # 5,000 rows × the widest sheet (KPI, 25 columns), and slack
 }
 MAX_WHOLE_DIGITS = 12  # DecimalField(max_digits=16, decimal_places=4)
 FILE = "（ファイル）"

@@ -10,34 +10,46 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpis.excel.views import XLSX, _attachment
 from revisions import selectors, services
 from revisions.snapshot import take_snapshot
-from revisions.views import _get_strategy_for_user, _require_admin
+from revisions.views import ADMIN_ONLY
 from revisions.workbook.export import blank_template, export_strategy_workbook
 from revisions.workbook.forms import StrategyWorkbookForm
 from revisions.workbook.plan import plan_new_strategy
 from revisions.workbook.reader import FILE, Problem, read_strategy_workbook
 
-PENDING = (
-    "strategy_workbook_import"  # session key: the checked snapshot between preview and confirm
-)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The session key of the checked snapshot between the preview and the confirmation.
+PENDING = "strategy_workbook_import"
 
 
-def _get_strategy_for_admin(code, user):
-    _require_admin(user)
-    return _get_strategy_for_user(code, user)[0]
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    """A file to save, never to keep in a shared cache (like the entry template's download; the
+    app's shared download helper can replace this once there is one)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _get_strategy_for_admin(request):
+    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
+    unless the user may edit revisions."""
+    access = request.access
+    access.require(access.can_edit_revision, ADMIN_ONLY)
+    return access.strategy
 
 
 @login_required
 @require_GET
 def workbook_export(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     number = request.GET.get("revision")
     if number:
         if not number.isdigit():
@@ -46,22 +58,22 @@ def workbook_export(request, code):
         content = export_strategy_workbook(
             selectors.snapshot_of(revision), revision=revision.number
         )
-        return _attachment(content, XLSX, f"{strategy.code}_第{revision.number}版.xlsx")
+        return _attachment(content, f"{strategy.code}_第{revision.number}版.xlsx")
     content = export_strategy_workbook(take_snapshot(strategy))
-    return _attachment(content, XLSX, f"{strategy.code}_総合戦略.xlsx")
+    return _attachment(content, f"{strategy.code}_総合戦略.xlsx")
 
 
 @login_required
 @require_GET
 def workbook_template(request, code):
-    _get_strategy_for_admin(code, request.user)
-    return _attachment(blank_template(), XLSX, "総合戦略_空のテンプレート.xlsx")
+    _get_strategy_for_admin(request)
+    return _attachment(blank_template(), "総合戦略_空のテンプレート.xlsx")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def workbook_import(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     context = {"strategy": strategy, "form": StrategyWorkbookForm()}
     if request.method == "POST" and "token" in request.POST:
         revision = _confirm(request, strategy, context)
