@@ -21,22 +21,25 @@ from revisions.desired import field_label
 from revisions.import_forms import WorkbookImportForm
 from revisions.import_locate import row_locator
 from revisions.services import RevisionError
-from revisions.views import _get_strategy_for_user, _require_admin
+from revisions.views import ADMIN_ONLY
 from revisions.workbook.reader import read_strategy_workbook
 
 PENDING = "revision_import"  # session key: the wanted state between preview and confirmation
 LOST = "確認済みの取込データが見つかりません。もう一度ファイルをアップロードしてください。"
 
 
-def _get_strategy_for_admin(code, user):
-    _require_admin(user)
-    return _get_strategy_for_user(code, user)[0]
+def _get_strategy_for_admin(request):
+    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
+    unless the user may edit revisions."""
+    access = request.access
+    access.require(access.can_edit_revision, ADMIN_ONLY)
+    return access.strategy
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_workbook(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     form = WorkbookImportForm(request.POST or None, request.FILES or None)
     context = {"strategy": strategy, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -74,7 +77,7 @@ def _preview(request, strategy, form) -> dict:
 @login_required
 @require_POST
 def import_confirm(request, code):
-    strategy = _get_strategy_for_admin(code, request.user)
+    strategy = _get_strategy_for_admin(request)
     pending = request.session.pop(PENDING, None)  # one try per preview
     if not _matches(pending, request.POST.get("token", ""), request.user, strategy):
         messages.error(request, LOST)

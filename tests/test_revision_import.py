@@ -221,12 +221,11 @@ def test_the_preview_takes_a_fixed_number_of_queries(client, dave, django_assert
     client.force_login(dave)
     data = three_edits(exported())
     # 3: the session, the user, the user's roles
-    # 2: the strategy (kpis.access middleware, then the page's own lookup)
-    # 1: the strategy's revisions (revisions.views._get_strategy_for_user)
+    # 1: the strategy (resolved by the kpis.access middleware)
     # 10: the published state (take_snapshot: goals, directions, policies, measures, indicators,
     #     targets, projects, listings, key projects, their actions)
     # 1: the next revision number; 1: locked years; 1: the 担当課 names; 1: an open draft
     # 3: the session saved with the wanted state (savepoint, update, release)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(21):
         r = upload(client, data)
     assert 'name="token"' in r.content.decode()
