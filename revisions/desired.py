@@ -442,8 +442,9 @@ def _check_result(plan, desired):
     for kind in KIND_ORDER:
         if COLLECTION[kind] not in desired:
             continue
+        result = {i["key"]: i for i in plan.after[COLLECTION[kind]]}  # not find(): one pass
         for want in desired[COLLECTION[kind]]:
-            got = find(plan.after, kind, want["key"])
+            got = result.get(want["key"])
             if got is None:
                 continue  # an add the rules refused (already reported)
             is_new = (kind, want["key"]) in added

@@ -75,10 +75,12 @@ def draft_revision_from_snapshot(
     decided_by=Revision.Body.HEADQUARTERS,
     decided_on=None,
     expected=None,
+    note="",
 ) -> Revision | None:
     """A new draft revision with the changes that turn `strategy` (as published) into
     `snapshot`. None when there is nothing to change (「変更はありません」). `expected`: the
     fingerprint the preview showed; a plan that came out otherwise raises PreviewOutdated.
+    `note`: kept on every change (e.g. which file it came from).
     Raises RevisionError with every refusal (nothing is saved)."""
     # Serialises imports and revision writes on the strategy (create_revision locks it too).
     strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
@@ -98,7 +100,7 @@ def draft_revision_from_snapshot(
         decided_on=decided_on,
     )
     for planned in preview.plan.changes:
-        change = RevisionChange(revision=revision, author=user, **planned.as_fields())
+        change = RevisionChange(revision=revision, author=user, note=note, **planned.as_fields())
         change._history_user = user
         change.save()
     return revision

@@ -69,6 +69,7 @@ def _preview(request, strategy, form) -> dict:
             "snapshot": result.snapshot,
             "fingerprint": preview.fingerprint,
             "fields": context["fields"],
+            "filename": upload.name,
         }
         context["token"] = token
     return context
@@ -91,6 +92,7 @@ def import_confirm(request, code):
             snapshot=pending["snapshot"],
             user=request.user,
             expected=pending["fingerprint"],
+            note=f"Excelのブック「{pending['filename']}」から取り込み",
             **fields,
         )
     except RevisionError as e:

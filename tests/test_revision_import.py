@@ -94,6 +94,9 @@ def test_confirming_creates_the_draft_that_publishes_as_the_forms_would(client, 
         ("indicator", "change", CODE, "target", 2023),
         ("project", "retire", PROJECT, "", 2023),
     }
+    assert {c.note for c in revision.changes.all()} == {
+        "Excelのブック「nemuro-2.xlsx」から取り込み"
+    }
     page = client.get(f"{BASE}/2/").content.decode()  # the usual draft page
     assert "この改訂の変更（3件）" in page
     r = publish_through_the_page(client, 2)
