@@ -371,3 +371,19 @@ def test_a_new_measure_with_a_new_project_listed_twice_and_a_changed_title(strat
         2023,
         "【テスト】新規事業 試験的な取組への助成",
     )
+
+
+def test_a_new_kpi_takes_its_department_by_name_and_an_unknown_one_is_refused(
+    strategy, dave, fisheries
+):
+    wanted = copy.deepcopy(take_snapshot(strategy))
+    wanted["indicators"].append({**new_kpi(), "department": "観光課（存在しない）"})
+    (refusal,) = preview_import(strategy, wanted).plan.refusals
+    assert (refusal.sheet, refusal.key, refusal.field) == ("KPI", NEW_CODE, "department")
+    assert "担当課「観光課（存在しない）」が見つかりません" in refusal.message
+    _item(wanted, "indicators", NEW_CODE)["department"] = "水産振興課"
+    revision = draft_revision_from_snapshot(
+        strategy=strategy, snapshot=wanted, user=dave, title="x"
+    )
+    services.publish_revision(revision=revision, user=dave)
+    assert _item(take_snapshot(strategy), "indicators", NEW_CODE)["department"] == "水産振興課"
