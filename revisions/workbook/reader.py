@@ -151,6 +151,25 @@ def parse_cell(column: C.Column, value):
     return n
 
 
+def _plain(column: C.Column, value):
+    """The value of the most common cells (plain text, a whole number) without the checks they
+    cannot fail, or None: parse_cell then decides."""
+    kind, cls = column.type, type(value)
+    if cls is str:
+        if kind == C.TEXT and not value.startswith(("=", "'")):
+            text = value.strip()
+            if text and (not column.max_length or len(text) <= column.max_length):
+                return text
+    elif cls is int:
+        if kind == C.YEAR and 1900 <= value <= 2200:
+            return value
+        if kind == C.INT and 0 <= value <= 32767:
+            return value
+        if kind == C.NUMBER and abs(value) < 10**MAX_WHOLE_DIGITS:
+            return str(value)
+    return None
+
+
 def _number(column, value) -> str | None:
     if isinstance(value, bool):
         raise CellError("TRUE/FALSE ではなく数値を入力してください。")
@@ -318,6 +337,10 @@ class _Reader:
                     values[column.name] = None
                     if column.required:
                         self.problem(sheet, number, column, "入力してください。", letters)
+                    continue
+                plain = _plain(column, value)
+                if plain is not None:
+                    values[column.name] = plain
                     continue
                 try:
                     values[column.name] = parse_cell(column, value)
