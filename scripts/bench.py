@@ -894,13 +894,20 @@ def report(vs, info, results, imports, n, baseline_label=""):
 # --- page weight and chart time in Chromium (scripts/bench_weight.py) ----------------------------
 
 
-def browser_section(database_url, info):
+def browser_section(database_url, info, baseline=None):
     """Each main page's transferred bytes and the indicator page's chart time, measured in
-    Chromium against a gunicorn serving compressed, hashed static files (Nemuro's database)."""
+    Chromium against a gunicorn serving compressed, hashed static files (Nemuro's database); with
+    a baseline, its code is served and measured beside this code's."""
     import bench_weight
 
     small = info["small"]
-    lines = bench_weight.run(child_env(database_url), small["urls"], small["sessions"])
+    lines = bench_weight.run(
+        child_env(database_url),
+        small["urls"],
+        small["sessions"],
+        baseline=baseline,
+        baseline_env=child_env(database_url, baseline[1]) if baseline else None,
+    )
     return "\n".join(lines)
 
 
@@ -1019,7 +1026,7 @@ def main(argv=None):
     if not args.skip_import:
         strategy_workbook_section(base, args)
     if not args.skip_browser:
-        print(browser_section(urls["small"], info))
+        print(browser_section(urls["small"], info, baseline))
     if not same:  # timings of pages that differ compare nothing
         print("the baseline renders different table rows: the comparison is not valid")
         return 1
