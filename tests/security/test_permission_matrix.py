@@ -108,6 +108,9 @@ MATRIX = {
     "strategy_workbook_export":      ("GET",              "302login 403      403      403      403      200",      "302login 405      405      405      405      405"),
     "strategy_workbook_template":    ("GET",              "302login 403      403      403      403      200",      "302login 405      405      405      405      405"),
     "strategy_workbook_import":      ("GET POST",         "302login 403      403      403      403      200",      "="),
+    # an edited workbook as a draft revision: an empty POST has no token, so back to the upload page
+    "revision_import":               ("GET POST",         "302login 403      403      403      403      200",      "="),
+    "revision_import_confirm":       ("POST",             "302login 405      405      405      405      405",      "302login 403      403      403      403      302"),
     # -- the open-data API: public by design
     "api-v1-docs":                   (ANY,                "200      200      200      200      200      200",      "="),
     "api-v1:openapi-json":           (ANY,                "200      200      200      200      200      200",      "="),
