@@ -1,18 +1,7 @@
-"""The at-a-glance indicator table (django-tables2) and its Excel download."""
-
-from io import BytesIO
+"""The at-a-glance indicator table (django-tables2); its Excel download is dashboard/export.py."""
 
 import django_tables2 as tables
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from kpis import numfmt
-from kpis.excel.neutralise import neutralise
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
@@ -107,88 +96,3 @@ def _row_cells(row, links, show_status, parity):
         "progress": row.progress_text if has_progress else None,
         "progress_pct": row.progress_pct if has_progress else None,
     }
-
-
-# --- Excel ----------------------------------------------------------------------------------
-
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-
-
-safe_text = neutralise  # text that Excel would read as a formula gets a leading '
-
-
-def _number_format(value, decimals):
-    """Each value with its own decimals, never fewer than the indicator's (42.5 stays 42.5)."""
-    return numfmt.excel_value_format(value, decimals)
-
-
-def xlsx_response(rows, *, strategy, fiscal_year, show_status, conditions):
-    """The table's rows (already filtered and ordered) as an .xlsx download."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "指標一覧"
-    headers = ["基本目標", "施策", "施策①", "指標", "単位", "基準値", "目標値", "今年度の実績"]
-    headers += ["状態"] if show_status else []
-    headers += ["データの対象年", "進捗率", "評価"]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for r in rows:
-        ind, result = r.indicator, r.result
-        d = ind.decimals
-        if result.value is not None:
-            value = float(result.value)
-        else:
-            value = "測定不能" if r.actual is not None and r.actual.not_measurable else None
-        cells = [
-            (f"{r.goal.label} {r.goal.title}", None),
-            (f"{r.policy.label}{r.policy.title}" if r.policy else "数値目標", None),
-            (f"{r.measure.label} {r.measure.title}" if r.measure else None, None),
-            (ind.name, None),
-            (ind.unit or None, None),
-            (float(r.baseline) if r.baseline is not None else None, _number_format(r.baseline, d)),
-            (float(r.target), _number_format(r.target, d)),
-            (value, _number_format(result.value, d)),
-        ]
-        if show_status:
-            cells.append((r.status_label or None, None))
-        a = r.actual
-        cells += [
-            (a.data_year if a is not None and a.data_year else None, "0"),
-            (
-                float(result.progress_rate) if result.progress_rate is not None else None,
-                numfmt.PERCENT_FORMAT,
-            ),
-            (r.grade.text, None),
-        ]
-        ws.append([safe_text(v) for v, _ in cells])
-        for col, (_, fmt) in enumerate(cells, start=1):
-            if fmt:
-                ws.cell(row=ws.max_row, column=col).number_format = fmt
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    widths = {"基本目標": 24, "施策": 28, "施策①": 32, "指標": 36, "評価": 18}
-    for col, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(header, 13)
-
-    info = wb.create_sheet("条件")
-    info.append(["総合戦略", safe_text(strategy.name)])
-    info.append(["年度", f"{fiscal_year}年度"])
-    info.append(["表示する値", "未確認の値を含む" if show_status else "確認済みの値のみ"])
-    info.append(["絞り込み", safe_text(conditions or "なし")])
-    info.append(["出力日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    info.column_dimensions["A"].width = 14
-    info.column_dimensions["B"].width = 60
-
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"指標一覧_{strategy.code}_{fiscal_year}年度.xlsx"
-    )
-    return response
