@@ -296,7 +296,7 @@ def revision_discard(request, code, number):
 def change_form(request, code, number, op):
     strategy, revision = _get_draft_for_admin(code, number, request.user)
     op = OPS.get(op) or _not_found()
-    key = request.GET.get("key") or request.POST.get("key") or None
+    key = op.key or request.GET.get("key") or request.POST.get("key") or None
     field = op.field or request.GET.get("field") or request.POST.get("field") or ""
     before = take_snapshot(strategy)
     _, after = services.draft_state(revision, before)
