@@ -154,6 +154,22 @@ def test_an_administrator_extends_the_period_and_fy2025_shows_everywhere(
     assert 2025 in path
 
 
+def test_the_published_revision_shows_the_period_and_each_moved_indicator(
+    client, strategy, dave, charlie, django_assert_max_num_queries
+):
+    fill_actuals(strategy)
+    revision = open_revision(strategy, dave, title="計画期間の1年延長")
+    client.force_login(dave)
+    client.post(url(revision), form_data(strategy))
+    assert publish_through_the_page(client, revision.number).status_code == 302
+    client.force_login(charlie)
+    # one read-model pass for the ~45 moved indicators, not one per indicator and year
+    with django_assert_max_num_queries(80):
+        body = client.get(f"{BASE}/{revision.number}/").content.decode()
+    assert "計画期間" in body and "2021〜2025年度" in body
+    assert "沿岸漁業における生産量：年度ごとの評価" in body
+
+
 def test_a_shortening_over_actuals_is_refused_on_the_page(client, strategy, dave):
     Actual.objects.create(indicator=indicator(), fiscal_year=2024, value=27000)
     revision = open_revision(strategy, dave, title="計画期間の短縮")
