@@ -467,10 +467,11 @@ class PeriodForm(ChangeForm):
         )
         chosen = value.get("indicators") or {}
         self.moved = []  # (key, move field name, target field name)
-        for n, item in enumerate(period.candidates(self.before), start=1):
+        for item in period.candidates(self.before):
             c = chosen.get(item["key"], {})
             unit = item["unit"]
-            move, target = f"move_{n}", f"target_{n}"
+            # named by the indicator's id, not its place: the list may change between GET and POST
+            move, target = f"move_{item['id']}", f"target_{item['id']}"
             self.fields[move] = forms.BooleanField(
                 label=f"{item['code']} {item['name']}：目標年度（{item['target_fiscal_year']}年度）を"
                 "新しい最終年度に移す",

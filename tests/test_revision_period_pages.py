@@ -6,7 +6,6 @@ what they were (the as-then rule)."""
 
 import io
 import json
-import re
 
 import openpyxl
 import pytest
@@ -35,10 +34,10 @@ def form_data(strategy, *, last=2025, year=2025, keep=(), targets=None):
         "started_from": json.dumps({"last_fiscal_year": strategy.last_fiscal_year}),
         "note": "国の第２期総合戦略の期間延長に合わせて1年延長",
     }
-    for n, item in enumerate(period.candidates(take_snapshot(strategy)), start=1):
+    for item in period.candidates(take_snapshot(strategy)):
         if item["code"] not in keep:
-            data[f"move_{n}"] = "on"
-        data[f"target_{n}"] = (targets or {}).get(item["code"], "")
+            data[f"move_{item['id']}"] = "on"
+        data[f"target_{item['id']}"] = (targets or {}).get(item["code"], "")
     return data
 
 
@@ -75,7 +74,8 @@ def test_the_form_lists_the_indicators_whose_target_year_follows_the_period(clie
     assert "現在の計画期間：2021〜2024年度" in body
     assert f"{CODE} 沿岸漁業における生産量：目標年度（2024年度）を新しい最終年度に移す" in body
     # every candidate ticked by default (moving is the default), its target value blank
-    assert re.search(r'<input type="checkbox" name="move_1" id="id_move_1" checked>', body)
+    pk = indicator().pk
+    assert f'<input type="checkbox" name="move_{pk}" id="id_move_{pk}" checked>' in body
     # the page lists it among the draft's operations
     detail = client.get(f"{BASE}/{revision.number}/").content.decode()
     assert f"{BASE}/{revision.number}/changes/period/" in detail
