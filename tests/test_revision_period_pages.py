@@ -107,6 +107,10 @@ def test_an_administrator_extends_the_period_and_fy2025_shows_everywhere(
     # the comparison page shows the period change (draft 2 against 第1版)
     compare = client.get(f"{BASE}/compare/?from=1&to={revision.number}").content.decode()
     assert "計画期間" in compare and "2021〜2024年度" in compare and "2021〜2025年度" in compare
+    xlsx = client.get(f"{BASE}/compare/xlsx/?from=1&to={revision.number}")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any("2021〜2025年度" in row and "計画期間" in row for row in rows)
 
     assert publish_through_the_page(client, revision.number).status_code == 302
     strategy = Strategy.objects.get(pk=strategy.pk)
@@ -123,6 +127,8 @@ def test_an_administrator_extends_the_period_and_fy2025_shows_everywhere(
     assert "2021〜2025年度" in dashboard  # the footer's period is the strategy's
     assert client.get(f"{S}/status/2025/").status_code == 200
     assert client.get(f"{S}/council/review/2025/").status_code == 200
+    assert client.get(f"{S}/council/review/2025/xlsx/").status_code == 200
+    assert client.get(f"{S}/excel/export.xlsx?year=2025").status_code == 200
     client.force_login(alice)
     assert "令和7年度（2025年度）" in client.get(f"{S}/entry/").content.decode()
     entry = client.get(f"{S}/entry/2025/{fisheries.pk}/")
