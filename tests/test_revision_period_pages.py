@@ -118,6 +118,12 @@ def test_an_administrator_extends_the_period_and_fy2025_shows_everywhere(
     assert indicator().target_fiscal_year == 2025
     assert indicator("1-ア-1-2").target_fiscal_year == 2024  # kept where the administrator said
 
+    # the strategy page: today's period, and the period as of 第1版
+    now = client.get(f"{S}/").content.decode()
+    assert "計画期間 令和3年度（2021年度）〜令和7年度（2025年度）" in now
+    then = client.get(f"{S}/?revision=1").content.decode()
+    assert "計画期間 令和3年度（2021年度）〜令和6年度（2024年度）" in then
+
     # FY2021–FY2024 of every indicator: exactly as the API answered before (as then)
     assert api_evaluations(client) == before
 
