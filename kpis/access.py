@@ -6,7 +6,7 @@ for administrators only: 404 for everyone else), the reader's role and departmen
 change (`can_enter`, `can_confirm`, `can_edit_revision`, …) and the one queryset of actuals they
 may see (`visible_actuals`). It is built for every strategy page by
 `kpis.middleware.StrategyAccessMiddleware` (as `request.access`) and for the API by
-`kpis.api._access`; kpis/permissions.py, council/permissions.py and `Actual.objects.visible_to`
+`front.api._access`; kpis/permissions.py, council/permissions.py and `Actual.objects.visible_to`
 are thin delegates kept for callers that have no strategy at hand.
 
 The rules (docs/security.md has them as one table, enforced by
@@ -39,11 +39,18 @@ NOT_FOUND = "総合戦略が見つかりません。"
 # -- strategies ---------------------------------------------------------------------------------
 
 
+def _revisions():
+    """The manager of revisions.Revision, reached through the reverse relation `Strategy.revisions`:
+    whether a strategy is in preparation is decided by its revisions, but the revisions app sits
+    above kpis and kpis imports nothing from it (docs/architecture.md, "Layers")."""
+    from kpis.models import Strategy
+
+    return Strategy.revisions.rel.related_model.objects
+
+
 def _in_preparation_filter():
     """Q-able: the strategy has revisions and none of them is published."""
-    from revisions.models import Revision
-
-    any_revision = Revision.objects.filter(strategy=OuterRef("pk"))
+    any_revision = _revisions().filter(strategy=OuterRef("pk"))
     published = any_revision.filter(status="published")
     return Exists(any_revision) & ~Exists(published)
 
@@ -59,9 +66,7 @@ def visible_strategies(user):
 
 
 def is_in_preparation(strategy) -> bool:
-    from revisions.models import Revision
-
-    revisions = Revision.objects.filter(strategy=strategy)
+    revisions = _revisions().filter(strategy=strategy)
     return revisions.exists() and not revisions.filter(status="published").exists()
 
 

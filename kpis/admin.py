@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis import services
-from kpis.entry_rules import EntryValues
+from kpis.entry.rules import EntryValues
 from kpis.models import (
     Actual,
     BasicGoal,
@@ -21,7 +21,6 @@ from kpis.models import (
     WorkflowEvent,
     YearReview,
 )
-from projects.models import ProjectListing
 
 admin.site.site_header = "根室市創生総合戦略 KPI進捗管理 管理画面"
 admin.site.site_title = "KPI進捗管理 管理画面"
@@ -137,20 +136,14 @@ class KpiInline(admin.StackedInline):
     ]
 
 
-class ListingInline(admin.TabularInline):
-    model = ProjectListing
-    extra = 0
-    autocomplete_fields = ["project"]
-    fields = ["order", "project", "is_relisted", "description"]
-
-
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "policy"]
     list_filter = ["policy__basic_goal__strategy", "policy__basic_goal", "policy"]
     search_fields = ["title", "description"]
     list_select_related = ["policy__basic_goal"]
-    inlines = [KpiInline, ListingInline]
+    # projects/admin.py adds the measure's project listings (projects sits above kpis).
+    inlines = [KpiInline]
 
 
 @admin.register(Indicator)

@@ -8,7 +8,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kpis import numfmt
 from kpis.access import Access
-from kpis.entry_rules import EntryValues
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent, YearReview
 from kpis.year_status import year_gaps
 

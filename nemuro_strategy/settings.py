@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "population",
     "council",
     "revisions",
+    # The top layer (no models): pages that combine the apps above; docs/architecture.md, "Layers".
+    "dashboard",
+    "front",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kpis.context_processors.navigation",
+                "front.context_processors.navigation",
             ],
         },
     },
@@ -148,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 
-# Per process: it holds only the dashboard bodies of kpis/dashboard/cache.py, whose keys are
+# Per process: it holds only the dashboard bodies of dashboard/cache.py, whose keys are
 # database snapshots, so nothing needs to be shared between workers for correctness. A body is
 # ~100 KB: 300 entries bound a worker's cache to ~30 MB whatever query strings arrive.
 CACHES = {

@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kpis import views as kpi_views
+from front import views as front_views
 from nemuro_strategy import health
 from nemuro_strategy.forms import LoginForm
 
 strategy_patterns = [
-    path("", kpi_views.strategy_detail, name="strategy"),
-    path("", include("kpis.urls")),  # entry, status board, assignments
-    path("dashboard/", include("kpis.dashboard.urls")),  # overview, drill-down, indicator pages
+    path("", front_views.strategy_detail, name="strategy"),
+    path("", include("kpis.entry.urls")),  # entry, status board, assignments
+    path("dashboard/", include("dashboard.urls")),  # overview, drill-down, indicator pages
     path("excel/", include("kpis.excel.urls")),  # templates, import, export
     path("projects/", include("projects.urls")),
     path("population/", include("population.urls")),
@@ -18,7 +18,7 @@ strategy_patterns = [
 ]
 
 urlpatterns = [
-    path("", kpi_views.home, name="home"),
+    path("", front_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/shell", health.shell, name="healthz_shell"),
     # Browsers and feed readers ask for /favicon.ico whatever the page links: never a 404.
@@ -26,6 +26,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("strategies/<slug:code>/", include(strategy_patterns)),
-    path("api/", include("kpis.api_urls")),
+    path("api/", include("front.api_urls")),
     path("admin/", admin.site.urls),
 ]

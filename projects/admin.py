@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kpis.admin import MeasureAdmin
+from kpis.models import Measure
 from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing
 
 
@@ -45,3 +47,20 @@ class KeyProjectAdmin(admin.ModelAdmin):
     list_filter = ["strategy"]
     search_fields = ["name", "label", "description"]
     inlines = [KeyProjectActionInline]
+
+
+class ListingInline(admin.TabularInline):
+    model = ProjectListing
+    extra = 0
+    autocomplete_fields = ["project"]
+    fields = ["order", "project", "is_relisted", "description"]
+
+
+# A measure's admin page lists its projects too; kpis registers the page without them because
+# kpis (the foundation) imports nothing from projects, so this app adds its rows to it.
+admin.site.unregister(Measure)
+
+
+@admin.register(Measure)
+class MeasureWithListingsAdmin(MeasureAdmin):
+    inlines = [*MeasureAdmin.inlines, ListingInline]

@@ -1,4 +1,4 @@
-"""The strategy browser from a snapshot: the same tree of objects kpis.selectors.strategy_tree
+"""The strategy browser from a snapshot: the same tree of objects front.selectors.strategy_tree
 gives, built in memory (unsaved model instances, so templates call the same properties:
 goal.label, get_package_display, measure.label, project.badges …). No database access.
 Each instance gets every field its kind declares (revisions.kinds.instance)."""
@@ -12,7 +12,7 @@ from revisions.kinds import BY_NAME, instance
 
 
 def tree_from_snapshot(snapshot: dict) -> tuple[list, list]:
-    """(goals, key_projects) shaped like kpis.selectors.strategy_browser's, from a revision's snapshot."""
+    """(goals, key_projects) shaped like front.selectors.strategy_browser's, from a revision's snapshot."""
     goals, policies, measures = {}, {}, {}
     for n, g in enumerate(snapshot["goals"], start=1):
         goal = instance(BY_NAME["goal"], g, pk=g.get("id") or -n)

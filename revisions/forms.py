@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 
-from kpis.entry_rules import MAX_ABS_VALUE
+from kpis.entry.rules import MAX_ABS_VALUE
 from kpis.models import BasicGoal, Indicator
 from kpis.numbers import NumberParseError, parse_number
 from revisions import period

@@ -3,14 +3,14 @@ parents and what it owns. Everything that moves a strategy between shapes is gen
 
 - revisions.snapshot.take_snapshot: live tables → snapshot (canonical JSON, docs/revisions.md)
 - revisions.writer.Writer: snapshot-shaped state → live tables, the one writer used by loading the
-  document (kpis.loading), publishing a revision and starting the next strategy
+  document (front.loading), publishing a revision and starting the next strategy
   (revisions.services), and by nothing else
 - revisions.browser: snapshot → unsaved model instances for the strategy browser
 - scripts/synthetic.py: copies of a strategy's rows for the benchmark
 
 A kind's fields are its model's own columns (not the primary key, not the foreign keys), so a
 column added to one of these models travels through every shape with no further code: the
-migration adds it, the YAML may set it (kpis.loading passes keys named like a field through).
+migration adds it, the YAML may set it (front.loading passes keys named like a field through).
 Numbers are canonical text in a snapshot ('27700', '2.44'), dates ISO text."""
 
 from dataclasses import dataclass, field

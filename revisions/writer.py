@@ -1,6 +1,6 @@
 """The one writer of a strategy's live tables from a snapshot-shaped state (revisions.kinds).
 
-- kpis.loading: the document's YAML read as a state and written (第1版; idempotent: a row is
+- front.loading: the document's YAML read as a state and written (第1版; idempotent: a row is
   saved only when a field differs, so a second load writes nothing);
 - revisions.services.publish_revision: the objects the changes touched, from `after`;
 - revisions.services.start_next_strategy: the source's snapshot, carried over, into a new strategy.

@@ -60,7 +60,7 @@ IMPORT_ROWS = 5000
 PAGES = [
     ("overview", "ダッシュボード（概要）", "bench-council", 5.0),
     # The same page as the first request after a write: a new query string every time, so the
-    # cache of kpis/dashboard/cache.py never has it (what the entry season costs).
+    # cache of dashboard/cache.py never has it (what the entry season costs).
     ("overview_miss", "ダッシュボード（書込み直後）", "bench-council", None),
     ("table", "指標一覧（絞り込み・並べ替え）", "bench-council", None),
     ("indicator", "指標のページ", "bench-council", None),

@@ -179,7 +179,7 @@ def make_users(count, departments, rng):
 
 def nemuro(rng, actors):
     """Load Nemuro's strategy, give its indicators synthetic departments and actuals (FY2021–2024)."""
-    from kpis.loading import load_strategy
+    from front.loading import load_strategy
     from kpis.models import Department, Indicator, Strategy
 
     load_strategy()

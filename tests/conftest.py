@@ -2,8 +2,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
+from front.loading import load_strategy
 from kpis import roles
-from kpis.loading import load_strategy
 from kpis.models import Department, Strategy
 
 # The real hasher (PBKDF2) is slow on purpose, about 0.5–1 s a password here: with a few users per
@@ -82,7 +82,7 @@ def mallory(db, tourism):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts without cached dashboard bodies (kpis/dashboard/cache.py)."""
+    """Each test starts without cached dashboard bodies (dashboard/cache.py)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -32,8 +32,8 @@ def main(db_file, mode=None):
     from django.contrib.auth.models import User
     from django.db import connection, transaction
 
+    from front.loading import load_strategy
     from kpis import services
-    from kpis.loading import load_strategy
     from kpis.models import Actual, Indicator
 
     if not Indicator.objects.exists():
@@ -98,7 +98,7 @@ def main(db_file, mode=None):
 
 
 def _values(value):
-    from kpis.entry_rules import EntryValues
+    from kpis.entry.rules import EntryValues
 
     return EntryValues(
         value=value,

@@ -4,8 +4,8 @@ through HTTP. Public: confirmed values of locked years; council: confirmed of an
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
+from front import api_selectors as sel
 from kpis import access
-from kpis import api_selectors as sel
 from kpis.models import Actual
 from tests.api_helpers import BASE, add_actual, by_code, lock, years
 

@@ -25,9 +25,9 @@ from django.db import connection
 
 from council.models import Opinion, Response
 from council.services import create_opinion, record_response
+from front.loading import load_strategy
 from kpis import services
-from kpis.entry_rules import EntryValues
-from kpis.loading import load_strategy
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator, Strategy, WorkflowEvent
 from kpis.roles import ALL_ROLES
 from revisions.models import Revision

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from front.loading import load_strategy
 from kpis import services
-from kpis.entry_rules import EntryValues
-from kpis.loading import load_strategy
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator
 
 pytestmark = pytest.mark.skipif(

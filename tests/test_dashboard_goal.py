@@ -19,7 +19,7 @@ URL = BASE + "goals/1/"
 
 @pytest.fixture
 def no_opinions(monkeypatch):
-    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", None)
+    monkeypatch.setattr("dashboard.views.OPINIONS_TEMPLATE", None)
 
 
 def test_it_redirects_anonymous_users_to_login(client, strategy):

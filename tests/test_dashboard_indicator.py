@@ -5,7 +5,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from kpis.dashboard import views
+from dashboard import views
 from kpis.models import Actual, Indicator, InterimTarget
 from projects.models import ProjectListing
 from tests.dashboard_helpers import BASE, add_actual, chart_json, indicator, other_strategy
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def no_opinions(monkeypatch):
     """The page without the council app's opinions panel (its queries are not the page's)."""
-    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", None)
+    monkeypatch.setattr("dashboard.views.OPINIONS_TEMPLATE", None)
 
 
 @pytest.fixture
@@ -264,7 +264,7 @@ def test_it_includes_the_council_opinions_partial_when_there_is_one(
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
     ]
-    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", "council/_stub_opinions.html")
+    monkeypatch.setattr("dashboard.views.OPINIONS_TEMPLATE", "council/_stub_opinions.html")
     client.force_login(charlie)
     body = client.get(url(coastal, 2022)).content.decode()
     assert "有識者会議の意見" in body

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def no_opinions(monkeypatch):
-    monkeypatch.setattr("kpis.dashboard.views.OPINIONS_TEMPLATE", None)
+    monkeypatch.setattr("dashboard.views.OPINIONS_TEMPLATE", None)
 
 
 @pytest.fixture

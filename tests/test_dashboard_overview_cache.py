@@ -1,4 +1,4 @@
-"""The overview's body is cached per PostgreSQL snapshot (kpis/dashboard/cache.py): a repeat
+"""The overview's body is cached per PostgreSQL snapshot (dashboard/cache.py): a repeat
 request is served from the cache, and any committed change — by whatever means — is shown on the
 next request. Transactional tests: the cache only works on committed data.
 
@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 
-from kpis.dashboard import cache as dashboard_cache
-from kpis.loading import load_strategy
+from dashboard import cache as dashboard_cache
+from front.loading import load_strategy
 from kpis.models import Actual, GradeBand
 from tests.dashboard_helpers import BASE, add_actual, indicator, row
 

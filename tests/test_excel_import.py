@@ -15,10 +15,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
+from front.loading import load_strategy
 from kpis import services
 from kpis.excel import layout
 from kpis.excel.views import PENDING
-from kpis.loading import load_strategy
 from kpis.models import Actual, Indicator, WorkflowEvent
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +208,7 @@ def test_it_updates_an_existing_actual_with_the_version_read_in_the_transaction(
 def test_it_saves_nothing_when_another_screen_makes_a_first_save_during_the_write(
     alice, bob, assigned, strategy
 ):
-    from kpis.entry_rules import EntryValues
+    from kpis.entry.rules import EntryValues
 
     values = EntryValues(Decimal(7), False, "", None, "", "", False)
     # Planned while 1-ア-1-3 had no actual; bob's entry form saves one before the bulk write.
@@ -861,7 +861,7 @@ def test_a_stored_formula_like_note_comes_back_as_text_and_the_unchanged_templat
 
 
 def test_the_import_checks_the_first_year_against_the_baseline(client, alice, assigned, fisheries):
-    # The same rule set as the entry form (entry_rules.validate_entry), numbers printed the same.
+    # The same rule set as the entry form (kpis.entry.rules.validate_entry), numbers printed the same.
     client.force_login(alice)
     wb = fill(download(client, 2021, fisheries), {"1-ア-1-1": {V: "251000"}, "1-ア-1-3": {V: 4}})
     page = body(upload(client, 2021, fisheries, xlsx(wb)))

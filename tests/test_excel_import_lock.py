@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from django.db import OperationalError, connection, transaction
 
+from front.loading import load_strategy
 from kpis import services
-from kpis.entry_rules import EntryValues
+from kpis.entry.rules import EntryValues
 from kpis.excel import importer, layout
-from kpis.loading import load_strategy
 from kpis.models import Actual, Indicator, Strategy
 
 pytestmark = pytest.mark.skipif(

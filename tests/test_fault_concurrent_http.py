@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from front.loading import load_strategy
 from kpis import services
-from kpis.entry_rules import EntryValues
-from kpis.loading import load_strategy
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator
 
 pytestmark = pytest.mark.skipif(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from kpis.loading import load_strategy
+from front.loading import load_strategy
 from kpis.models import Actual, Indicator, WorkflowEvent
 
 EXISTING = 12  # actuals stored before the import: the import updates these, inserts the rest

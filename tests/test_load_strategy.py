@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from kpis.loading import load_strategy
+from front.loading import load_strategy
 from kpis.models import BasicGoal, Direction, Indicator, Measure, Policy
 from population.models import PopulationFigure, PopulationPoint, PopulationTarget
 from projects.models import KeyProject, KeyProjectAction, Project, ProjectListing

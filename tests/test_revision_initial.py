@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.loading import load_strategy
+from front.loading import load_strategy
 from kpis.models import Indicator, IndicatorTarget
 from revisions.models import Revision
 from revisions.snapshot import take_snapshot

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from front.selectors import current_strategy
 from kpis.models import (
     Actual,
     BasicGoal,
@@ -15,7 +16,6 @@ from kpis.models import (
     Policy,
     Strategy,
 )
-from kpis.selectors import current_strategy
 from projects.models import KeyProject, Project, ProjectListing
 from revisions import selectors, services
 from revisions.models import Revision, RevisionChange

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from kpis.loading import load_strategy
+from front.loading import load_strategy
 from kpis.models import Strategy
 from revisions import services
 from revisions.models import Revision

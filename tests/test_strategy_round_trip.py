@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.db import models
 
-from kpis.loading import DEFAULT_DIRECTORY
+from front.loading import DEFAULT_DIRECTORY
 from kpis.models import Department, Indicator
 from revisions import services
 from revisions.browser import indicator_from_snapshot, tree_from_snapshot
@@ -20,7 +20,7 @@ from revisions.state import TARGET_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-# The transcription's own names for fields of the indicator (kpis/loading.py maps them).
+# The transcription's own names for fields of the indicator (front/loading.py maps them).
 YAML_NAMES = {"target": "target_value", "baseline": "baseline_value", "change": "change_value"}
 
 

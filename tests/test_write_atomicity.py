@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection
 
+from front.loading import load_strategy
 from kpis import services
-from kpis.entry_rules import EntryValues
-from kpis.loading import load_strategy
+from kpis.entry.rules import EntryValues
 from kpis.models import Actual, Indicator, IndicatorTarget, Strategy, WorkflowEvent, YearReview
 from revisions import services as revision_services
 from revisions.models import Revision

@@ -1,7 +1,7 @@
 """From the cells of an uploaded template to saved actuals: check, plan (dry run), commit.
 
 extract_inputs() turns the sheet into plain JSON-able rows (what is kept between the preview and
-the commit); plan() validates every row against the database with entry_rules.validate_entry,
+the commit); plan() validates every row against the database with kpis.entry.rules.validate_entry,
 exactly like the entry form; commit() plans again inside one transaction and saves every changed
 row at once with services.save_actuals_in_bulk, or nothing at all."""
 
@@ -11,7 +11,7 @@ from django.db import transaction
 
 from kpis import services
 from kpis.access import Access
-from kpis.entry_rules import EntryValues, validate_entry
+from kpis.entry.rules import EntryValues, validate_entry
 from kpis.evaluation import settings_for
 from kpis.excel import layout
 from kpis.excel.neutralise import unneutralise

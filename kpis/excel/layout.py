@@ -39,7 +39,7 @@ CONFIRM = "大きな変化を確認"
 INPUT_HEADERS = (VALUE, REASON, DATA_YEAR, SOURCE, NOTE, CONFIRM)
 CONFIRM_MARK = "確認済み"
 
-# entry_rules.validate_entry error keys → the column the clerk has to fix.
+# kpis.entry.rules.validate_entry error keys → the column the clerk has to fix.
 FIELD_COLUMNS = {
     "value": VALUE,
     "not_measurable_reason": REASON,

@@ -80,10 +80,10 @@ def import_actuals(request, code, fiscal_year, department_id):
 def _drafts(strategy, department, fiscal_year):
     """The department's drafts of the year (what an import stores), each with its stored values as
     an entry-form row: 提出する posts them unchanged to the entry page, which checks them with the
-    same rules (entry_rules) and submits them."""
-    from kpis.entry import entry_rows, outlier_threshold, previous_value
-    from kpis.entry_views import _initial
-    from kpis.forms import ActualForm
+    same rules (kpis.entry.rules) and submits them."""
+    from kpis.entry.forms import ActualForm
+    from kpis.entry.selectors import entry_rows, outlier_threshold, previous_value
+    from kpis.entry.views import _initial
 
     threshold = outlier_threshold(strategy)
     rows = [

@@ -168,7 +168,7 @@ def tablet_page(new_page):
 @pytest.fixture
 def strategy(live_server):
     """The strategy, loaded again for each test (the live server's database is flushed after each)."""
-    from kpis.loading import load_strategy
+    from front.loading import load_strategy
     from kpis.models import Strategy
 
     load_strategy()

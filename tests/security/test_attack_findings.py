@@ -129,7 +129,7 @@ def test_an_active_session_stays_signed_in(client, world, settings):
 
 
 def _values(value):
-    from kpis.entry_rules import EntryValues
+    from kpis.entry.rules import EntryValues
 
     return EntryValues(Decimal(value), False, "", None, "", "", False)
 

@@ -59,7 +59,7 @@ MATRIX = {
     "logout":                        ("POST",             "405      405      405      405      405      405",      "302login 302login 302login 302login 302login 302login"),
     # -- the strategy browser
     "strategy":                      (ANY,                "302login 200      200      200      200      200",      "="),
-    # -- entry and the review workflow (kpis/urls.py)
+    # -- entry and the review workflow (kpis/entry/urls.py)
     "entry_index":                   (ANY,                "302login 200      200      200      403      200",      "="),
     "entry":                         (ANY,                "302login 403      200      200      403      200",      "302login 403      302      302      403      302"),
     "status_index":                  (ANY,                "302login 403      403      302      403      302",      "="),
@@ -70,7 +70,7 @@ MATRIX = {
     "status_reopen":                 ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "status_deadline":               ("POST",             "302login 405      405      405      405      405",      "302login 403      403      302      403      302"),
     "assignments":                   (ANY,                "302login 403      403      200      403      200",      "302login 403      403      302      403      302"),
-    # -- dashboards (kpis/dashboard/urls.py); restore is for administrators: an empty POST names
+    # -- dashboards (dashboard/urls.py); restore is for administrators: an empty POST names
     #    no history row, so dave gets 404 (after the permission check)
     "dashboard_overview":            (ANY,                "302login 200      200      200      200      200",      "="),
     "dashboard_goal":                (ANY,                "302login 200      200      200      200      200",      "="),

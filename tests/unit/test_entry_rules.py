@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from kpis.entry_rules import validate_entry
+from kpis.entry.rules import validate_entry
 
 
 def check(raw, *, unit="t", previous=None, baseline=None, decimals=0, **kw):

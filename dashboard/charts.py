@@ -3,7 +3,7 @@
 Built without plotly.graph_objects (its validation is slow); the template passes the dict with
 json_script and static/js/dashboard.js calls Plotly.newPlot, so no inline script is needed."""
 
-from kpis.dashboard.selectors import IndicatorDetail, fmt_value, with_unit
+from dashboard.selectors import IndicatorDetail, fmt_value, with_unit
 from kpis.models import Indicator
 
 COLORS = {

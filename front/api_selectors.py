@@ -1,4 +1,4 @@
-"""Reads behind the open-data API (kpis/api.py): who sees which actuals, and every indicator's
+"""Reads behind the open-data API (front/api.py): who sees which actuals, and every indicator's
 figures evaluated in a fixed number of queries.
 
 Access rule, decided in kpis/access.py (`visible_actuals_at`, `level_of`):

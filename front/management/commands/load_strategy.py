@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from kpis.loading import DEFAULT_DIRECTORY, load_strategy
+from front.loading import DEFAULT_DIRECTORY, load_strategy
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from kpis.home import home_for
-from kpis.selectors import current_strategy, strategy_browser
+from front.home import home_for
+from front.selectors import current_strategy, strategy_browser
 from projects.models import KeyProject
 from revisions import selectors as revision_selectors
 from revisions.browser import strategy_as_of, tree_from_snapshot
@@ -11,7 +11,7 @@ from revisions.browser import strategy_as_of, tree_from_snapshot
 
 @login_required
 def home(request):
-    """Each role's task first (kpis/home.py); the strategy document stays in the navigation."""
+    """Each role's task first (front/home.py); the strategy document stays in the navigation."""
     strategy = current_strategy()
     if strategy is None:
         return render(request, "kpis/empty.html")

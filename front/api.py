@@ -1,7 +1,7 @@
-"""The read-only open-data API, version 1 (mounted at /api/v1/ by kpis/api_urls.py).
+"""The read-only open-data API, version 1 (mounted at /api/v1/ by front/api_urls.py).
 
 Structure, targets and projects are public. Actuals and their evaluation follow the access rule
-in kpis/api_selectors.py: anonymous readers see confirmed values of locked years only; a signed-in
+in front/api_selectors.py: anonymous readers see confirmed values of locked years only; a signed-in
 session (Django's login) sees what its role may see."""
 
 from django.db.models import Prefetch
@@ -12,11 +12,11 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
-from kpis import api_schemas as s
-from kpis import api_selectors as sel
+from front import api_schemas as s
+from front import api_selectors as sel
+from front.selectors import strategy_goals
 from kpis.access import Access, visible_strategies
 from kpis.models import Indicator, Strategy, YearReview
-from kpis.selectors import strategy_goals
 from projects.models import Project, ProjectListing
 
 DESCRIPTION = """\
@@ -44,7 +44,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     renderer=JapaneseJSONRenderer(),
-    docs_url=None,  # Swagger UI would load from a CDN; kpis/api_urls.py serves a plain page instead
+    docs_url=None,  # Swagger UI would load from a CDN; front/api_urls.py serves a plain page instead
 )
 
 ERRORS = {404: s.Error, 422: s.Error}

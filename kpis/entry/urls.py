@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import entry_views as views
+from kpis.entry import views
 
 urlpatterns = [
     path("entry/", views.entry_index, name="entry_index"),

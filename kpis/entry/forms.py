@@ -1,10 +1,10 @@
 from django import forms
 
-from kpis.entry_rules import validate_entry
+from kpis.entry.rules import validate_entry
 
 
 class ActualForm(forms.Form):
-    """One indicator's row on the entry page. Validation is kpis.entry_rules (shared with Excel)."""
+    """One indicator's row on the entry page. Validation is kpis.entry.rules (shared with Excel)."""
 
     value = forms.CharField(label="実績値", required=False, max_length=40)
     not_measurable = forms.BooleanField(label="測定不能", required=False)

@@ -1,4 +1,4 @@
-"""Response shapes of the open-data API (kpis/api.py) and the functions that fill them.
+"""Response shapes of the open-data API (front/api.py) and the functions that fill them.
 
 Numbers: every Decimal (targets, baselines, actuals, rates, interim targets) is a JSON *string*
 holding the exact decimal ("27700", "2.00", "0.324"), never a binary float. Stored values keep

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpis.dashboard import views
+from dashboard import views
 
 urlpatterns = [
     path("", views.overview, name="dashboard_overview"),

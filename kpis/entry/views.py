@@ -8,8 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis import services, year_status
-from kpis.entry import departments_for, entry_rows, outlier_threshold, previous_value, status_counts
-from kpis.forms import ActualForm, DeadlineForm, LockForm, ReasonForm, ReplyForm
+from kpis.entry.forms import ActualForm, DeadlineForm, LockForm, ReasonForm, ReplyForm
+from kpis.entry.selectors import (
+    departments_for,
+    entry_rows,
+    outlier_threshold,
+    previous_value,
+    status_counts,
+)
 from kpis.models import Actual, Department, Indicator, WorkflowEvent, YearReview
 
 

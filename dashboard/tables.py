@@ -24,7 +24,7 @@ def col(name):
 
 
 class IndicatorTable(tables.Table):
-    """Rows are kpis.dashboard.selectors.Row; ordering happens in Python on the sort keys.
+    """Rows are dashboard.selectors.Row; ordering happens in Python on the sort keys.
 
     django-tables2 gives the header, the sort links and the ordering; the body rows are built
     by body_html() below instead of its per-cell machinery, which cost half of the overview's

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from council.selectors import opinion_index
+from dashboard import cache as dashboard_cache
+from dashboard import charts, selectors
+from dashboard.forms import FilterForm
+from dashboard.tables import IndicatorTable, xlsx_response
 from kpis import services
-from kpis.dashboard import cache as dashboard_cache
-from kpis.dashboard import charts, selectors
-from kpis.dashboard.forms import FilterForm
-from kpis.dashboard.tables import IndicatorTable, xlsx_response
 from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
 from revisions import selectors as revision_selectors

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from kpis.selectors import current_strategy
+from front.selectors import current_strategy
 
 
 def navigation(request):
