@@ -257,7 +257,7 @@ def test_moving_targets_from_a_locked_year_is_refused(strategy, dave):
 
 
 def test_load_strategy_keeps_a_revised_period(strategy, dave):
-    from kpis.loading import load_strategy
+    from front.loading import load_strategy
 
     revision = open_revision(strategy, dave, title="計画期間の1年延長")
     extend(revision, dave)
