@@ -44,13 +44,15 @@ class Grade:
         return f"{self.label} {self.symbol} {self.description}"
 
 
-def scale_grades(scale: achievement.GradeScale) -> list[Grade]:
-    """Every band of the strategy's scale in order, then the no-data grade."""
+def scale_grades(scale: achievement.GradeScale, measure: str | None = None) -> list[Grade]:
+    """Every band of the strategy's scale in order, then the no-data grade; with `measure`, each
+    band described by the rate that decides it (「進捗ペース80%以上」, 「達成率80%以上」)."""
     last = len(scale.bands) - 1
     grades = []
     for i, band in enumerate(scale.bands):
         css = "a" if i == 0 else "d" if i == last else "b" if i == 1 else "c"
-        grades.append(Grade(band.label, band.symbol, band.description, css, i))
+        text = achievement.describe(band, measure) if measure else band.description
+        grades.append(Grade(band.label, band.symbol, text, css, i))
     grades.append(
         Grade(
             scale.no_data_label,
@@ -347,7 +349,8 @@ def overview(strategy: Strategy, fiscal_year: int, user) -> Overview:
     indicators = [i for i in every if i.in_force(fiscal_year)]
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
-    grades = scale_grades(scale)
+    # the grade chips and filter in the terms of 評価の方法's legend (進捗ペース when pro-rated)
+    grades = scale_grades(scale, evaluation.legend_measure(settings.grade_basis))
     rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     groups = group_rows(goals, rows, lambda r: r.goal.pk, scale, grades)
     method = evaluation.method(strategy, scale, settings)
@@ -368,7 +371,7 @@ def drill_down(strategy, fiscal_year, user, indicators, children=(), key=None) -
     indicators = list(in_force(indicators, fiscal_year))
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
-    grades = scale_grades(scale)
+    grades = scale_grades(scale, evaluation.legend_measure(settings.grade_basis))
     rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     group = Group(None, rows)
     group.rollup = roll_up(group.kpis, scale, grades)
@@ -635,11 +638,12 @@ def indicator_detail(strategy, indicator, user, fiscal_year, *, can_restore) -> 
     revisions: 3), locked years 1, actual history 1, indicator history 1: 8 queries."""
     scale = evaluation.grade_scale(strategy)
     settings = evaluation.settings_for(strategy)
-    grades = scale_grades(scale)
     years = strategy.fiscal_years
     (line,) = evaluation.timelines(
         strategy, [indicator], years, reader=user, scale=scale, settings=settings
     )
+    # the legend in the terms this indicator is graded by that year (達成率 without a baseline)
+    grades = scale_grades(scale, achievement.measure_for(line.at(fiscal_year).spec, fiscal_year))
     points = [YearPoint(line.at(y)) for y in years]
     result = line.at(fiscal_year).result
     locked = set(

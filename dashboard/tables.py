@@ -6,9 +6,7 @@ import django_tables2 as tables
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -26,10 +24,10 @@ def col(name):
 class IndicatorTable(tables.Table):
     """Rows are dashboard.selectors.Row; ordering happens in Python on the sort keys.
 
-    django-tables2 gives the header, the sort links and the ordering; the body rows are built
-    by body_html() below instead of its per-cell machinery, which cost half of the overview's
-    time (docs/benchmarks.md: per cell an inspect.signature, the <td> attributes built again,
-    a render_to_string for value/progress/grade and a reverse() for every link).
+    django-tables2 gives the header, the sort links and the ordering; the body rows are written
+    by templates/dashboard/_table.html from body_rows() below instead of its per-cell machinery,
+    which cost half of the overview's time (docs/benchmarks.md: per cell an inspect.signature,
+    the <td> attributes built again, a render_to_string for value/progress/grade).
     """
 
     goal = tables.Column("基本目標", accessor="goal_key", empty_values=(), attrs=col("goal"))
@@ -43,9 +41,7 @@ class IndicatorTable(tables.Table):
     progress = tables.Column("進捗率", accessor="progress_key", empty_values=(), attrs=NUM)
     grade = tables.Column("評価", accessor="grade_key", empty_values=())
 
-    class Meta:
-        attrs = {"class": "data dashboard-table"}
-        template_name = "dashboard/_table.html"
+    class Meta:  # written by templates/dashboard/_table.html (included, not {% render_table %})
         order_by_field = "sort"
         empty_text = "条件に合う指標はありません。"
 
@@ -53,117 +49,64 @@ class IndicatorTable(tables.Table):
         self.strategy, self.fiscal_year, self.show_status = strategy, fiscal_year, show_status
         super().__init__(data, **kwargs)
 
-    def body_html(self):
-        """The <tbody> rows, in the order django-tables2 sorted them."""
-        shown = {column.name for column in self.columns}
-        links = {
-            kind: _link_pattern(f"dashboard_{kind}", self.strategy.code, self.fiscal_year)
-            for kind in ("goal", "policy", "measure", "indicator")
-        }
-        rows = [
-            _row_html(row.record, shown, links, self.show_status, "odd" if i % 2 else "even")
+    def shown(self):
+        """{column name: True} of the columns left in (the drill-down pages exclude the goal /
+        policy / measure columns)."""
+        return {column.name: True for column in self.columns}
+
+    def body_rows(self):
+        """What each <tr> shows, in the order django-tables2 sorted the rows: texts (already
+        formatted by kpis.evaluation / kpis.numfmt) and links, as plain dicts (the template reads
+        a dict key faster than an attribute)."""
+        links = _Links(self.strategy.code, self.fiscal_year)
+        return [
+            _row_cells(row.record, links, self.show_status, "odd" if i % 2 else "even")
             for i, row in enumerate(self.rows)
         ]
-        if not rows:
-            return format_html('<tr><td colspan="{}">{}</td></tr>', len(shown), self.empty_text)
-        return mark_safe("\n".join(rows))
 
 
-def _link_pattern(name, strategy_code, year):
-    """'…/goals/{}/?year=2022': reverse() once per page and kind instead of once per row."""
-    url = reverse(name, args=[strategy_code, 987654321]).replace("{", "{{").replace("}", "}}")
-    head, _, tail = url.rpartition("987654321")  # the last one: the code may hold the digits too
-    return f"{head}{{}}{tail}?year={year}"
+class _Links:
+    """The drill-down links of the rows, each reversed once per page and object."""
+
+    def __init__(self, strategy_code, year):
+        self.code, self.query, self.seen = strategy_code, f"?year={year}", {}
+
+    def __call__(self, kind, key):
+        url = self.seen.get((kind, key))
+        if url is None:
+            url = reverse(f"dashboard_{kind}", args=[self.code, key]) + self.query
+            self.seen[(kind, key)] = url
+        return url
 
 
-def _row_html(row, shown, links, show_status, parity):
-    """One <tr>; the drill-down pages exclude the goal / policy / measure columns."""
-    ind, cells = row.indicator, []
-    if "goal" in shown:
-        url = links["goal"].format(row.goal.number)
-        cells.append(
-            format_html('<td class="col-goal"><a href="{}">{}</a></td>', url, row.goal.label)
-        )
-    if "policy" in shown:
-        cells.append(_policy_cell(row.policy, links))
-    if "measure" in shown:
-        cells.append(_measure_cell(row.measure, links))
-    cells.append(
-        format_html(
-            '<td class="col-name"><a href="{}">{}</a><br><span class="muted code">{}</span></td>'
-            '<td>{}</td><td class="num">{}</td><td class="num">{}</td>',
-            links["indicator"].format(ind.pk),
-            ind.name,
-            ind.code,
-            ind.unit or "−",
-            row.baseline_text,
-            row.target_text,
-        )
-    )
-    cells += [_value_cell(row, show_status), _progress_cell(row), _grade_cell(row.grade)]
-    return format_html(
-        '<tr id="row-{}" data-code="{}" data-grade="{}" class="{}">{}</tr>',
-        ind.pk,
-        ind.code,
-        row.grade.label,
-        parity,
-        mark_safe("".join(cells)),
-    )
-
-
-def _policy_cell(policy, links):
-    if policy is None:
-        return mark_safe('<td class="col-policy"><span class="muted">数値目標</span></td>')
-    url = links["policy"].format(policy.pk)
-    return format_html(
-        '<td class="col-policy"><a href="{}">{}{}</a></td>', url, policy.label, policy.title
-    )
-
-
-def _measure_cell(measure, links):
-    if measure is None:
-        return mark_safe('<td class="col-measure">−</td>')
-    url = links["measure"].format(measure.pk)
-    return format_html(
-        '<td class="col-measure"><a href="{}">{} {}</a></td>', url, measure.label, measure.title
-    )
-
-
-def _value_cell(row, show_status):
-    note, status = row.data_year_note, ""
-    if show_status and row.status:
-        status = format_html(
-            '<br><span class="status status-{}">{}</span>', row.status, row.status_label
-        )
-    return format_html(
-        '<td class="num">{}{}{}</td>',
-        row.value_text,
-        format_html('<br><span class="muted data-year">（{}）</span>', note) if note else "",
-        status,
-    )
-
-
-def _progress_cell(row):
-    # Same markup as dashboard/_progress.html, which the roll-ups and the indicator page include.
-    if row.result.progress_rate is None:
-        return mark_safe('<td class="num"><span class="muted">−</span></td>')
-    return format_html(
-        '<td class="num"><span class="progress"><span class="progress-text">{}</span>'
-        '<progress max="100" value="{}" aria-hidden="true">{}</progress></span></td>',
-        row.progress_text,
-        row.progress_pct,
-        row.progress_text,
-    )
-
-
-def _grade_cell(grade):
-    # Same markup as dashboard/_grade.html.
-    return format_html(
-        '<td><span class="grade grade-{}" data-grade="{}">{}</span></td>',
-        grade.css,
-        grade.label,
-        grade.text,
-    )
+def _row_cells(row, links, show_status, parity):
+    ind, policy, measure, note = row.indicator, row.policy, row.measure, row.data_year_note
+    has_progress = row.result.progress_rate is not None
+    return {
+        "pk": str(ind.pk),  # a str: the template would localize an int (number_format per row)
+        "code": ind.code,
+        "parity": parity,
+        "grade": row.grade.label,
+        "grade_css": row.grade.css,
+        "grade_text": row.grade.text,
+        "goal": row.goal.label,
+        "goal_url": links("goal", row.goal.number),
+        "policy": f"{policy.label}{policy.title}" if policy else None,
+        "policy_url": links("policy", policy.pk) if policy else None,
+        "measure": f"{measure.label} {measure.title}" if measure else None,
+        "measure_url": links("measure", measure.pk) if measure else None,
+        "name": ind.name,
+        "url": links("indicator", ind.pk),
+        "unit": ind.unit or "−",
+        "baseline": row.baseline_text,
+        "target": row.target_text,
+        "value": row.value_text,
+        "data_year": note,
+        "status": row.status if show_status else None,
+        "status_label": row.status_label,
+        "progress": row.progress_text if has_progress else None,
+        "progress_pct": row.progress_pct if has_progress else None,
+    }
 
 
 # --- Excel ----------------------------------------------------------------------------------

@@ -7,12 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from council.selectors import opinion_index
-from dashboard import cache as dashboard_cache
 from dashboard import charts, selectors
 from dashboard.forms import FilterForm
 from dashboard.tables import IndicatorTable, xlsx_response
@@ -86,16 +84,7 @@ def _base_context(request, strategy, year):
 def overview(request, code):
     strategy = _get_strategy(request)
     staff = request.access.sees_unconfirmed
-    snap = dashboard_cache.snapshot()
-    year = _get_year(
-        request,
-        strategy,
-        lambda: dashboard_cache.cached(
-            snap,
-            ("default_year", strategy.pk, staff),
-            lambda: selectors.default_year(strategy, request.user),
-        ),
-    )
+    year = _get_year(request, strategy, lambda: selectors.default_year(strategy, request.user))
     if request.GET.get("format") == "xlsx":
         data, form, table = _overview_data(request, strategy, year)
         return xlsx_response(
@@ -105,14 +94,9 @@ def overview(request, code):
             show_status=staff,
             conditions=form.describe(),
         )
-    # Everything below the breadcrumbs depends only on these (and the snapshot): no CSRF token,
-    # no user name, no messages in it; the language only reaches Django's form errors.
-    query = sorted(request.GET.lists())
-    body = dashboard_cache.cached(
-        snap,
-        ("overview", strategy.pk, year, staff, query, get_language()),
-        lambda: _overview_body(request, strategy, year),
-    )
+    # Not cached: computed for every request, within 5× a page of only the site's shell
+    # (docs/benchmarks.md, "Issue 10: the overview without a cache").
+    body = _overview_body(request, strategy, year)
     context = _base_context(request, strategy, year) | {
         "body": body,
         "crumbs": _crumbs(strategy, year),

@@ -133,12 +133,23 @@ class Result:
     grade: str  # band label, or the scale's no-data label
     symbol: str
     grade_description: str
-    formula: str  # the calculation in Japanese, with the numbers used; one step per line
     inputs: Mapping[str, object]
     pace: Decimal | None = None  # progress ÷ s(y) on the pro-rated basis before the target year
     share: Decimal | None = None  # s(y), the share of the path due by this year
     measure: str = PROGRESS  # PACE / PROGRESS / ACHIEVEMENT: what the grade was decided by
     basis: str = FINAL
+    # The calculation written out is built on first use (most pages never print it: the overview
+    # grades every KPI and shows none of the formulas): the text, or how to build it.
+    _formula: str | None = field(default=None, repr=False, compare=False)
+    _explain: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def formula(self) -> str:
+        """The calculation in Japanese, with the numbers used; one step per line."""
+        if self._formula is None:
+            text = _evaluate(*self._explain, explain=True)._formula
+            object.__setattr__(self, "_formula", text)
+        return self._formula
 
     @property
     def measure_label(self) -> str:
@@ -184,7 +195,14 @@ def evaluate(
     fiscal_year: int,
     scale: GradeScale = DEFAULT_SCALE,
 ) -> Result:
-    """Grade one KPI for one fiscal year."""
+    """Grade one KPI for one fiscal year (its `formula` is written out when first read)."""
+    return _evaluate(spec, actuals, fiscal_year, scale, explain=False)
+
+
+def _evaluate(spec, actuals, fiscal_year, scale, *, explain: bool) -> Result:
+    """evaluate(); with explain=False no text is built, and the Result builds it on demand by
+    running this again with explain=True (the same arithmetic, so the same numbers)."""
+    later = None if explain else (spec, actuals, fiscal_year, scale)
     cumulative = spec.aggregation == CUMULATIVE
     yearly = _years_used(spec, actuals, fiscal_year)
     value = cumulative_value(spec, actuals, fiscal_year) if cumulative else yearly[fiscal_year]
@@ -218,21 +236,22 @@ def evaluate(
             grade=scale.no_data_label,
             symbol=scale.no_data_label,
             grade_description=scale.no_data_description,
-            formula=f"{fiscal_year}年度の実績値が未入力のため評価できません。",
             inputs=inputs,
+            _formula=f"{fiscal_year}年度の実績値が未入力のため評価できません。",
         )
 
     name = "累計実績値" if cumulative else "実績値"
-    lines = _sum_lines(name, yearly, value) if cumulative else []
+    lines = _sum_lines(name, yearly, value) if cumulative and explain else []
     if spec.direction == MAINTAIN:
-        progress, achievement, rate_lines = _maintain_rates(spec, name, value)
+        progress, achievement, rate_lines = _maintain_rates(spec, name, value, explain)
     else:
-        progress, achievement, rate_lines = _directed_rates(spec, name, value)
+        progress, achievement, rate_lines = _directed_rates(spec, name, value, explain)
     lines += rate_lines
 
     met = _meets(spec, value, spec.target)
-    relation = _relation(spec, name, value, "目標値", spec.target, met)
-    lines.append(f"目標達成の判定：{relation} → {'達成' if met else '未達成'}")
+    if explain:
+        relation = _relation(spec, name, value, "目標値", spec.target, met)
+        lines.append(f"目標達成の判定：{relation} → {'達成' if met else '未達成'}")
 
     on_track = None if interim is None else _meets(spec, value, interim)
     measure = ACHIEVEMENT if _judged_by_achievement(spec) else PROGRESS
@@ -241,11 +260,13 @@ def evaluate(
     if share is not None and interim is not None:
         # 年度按分: graded by how far along the year's point of the path the KPI is.
         measure = PACE
-        pace, pace_lines = _pace(spec, fiscal_year, name, value, progress, share, interim)
+        pace, pace_lines = _pace(spec, fiscal_year, name, value, progress, share, interim, explain)
         on_track = pace is not None and _at_least_one(pace)
         lines += pace_lines
         grade_met, grade_rate = on_track, pace
     else:
+        grade_met, grade_rate = met, progress
+    if explain and measure != PACE:
         if interim is None:
             lines.append(f"中間目標：なし（{interim_note}）")
         elif spec.basis == FINAL and fiscal_year < spec.target_year:
@@ -259,7 +280,6 @@ def evaluate(
                 spec, name, value, f"{fiscal_year}年度の中間目標", interim, on_track
             )
             lines.append(f"中間目標との比較：{relation}（{interim_note}）")
-        grade_met, grade_rate = met, progress
         if measure == ACHIEVEMENT:
             lines.append(
                 "評価の基準：基準値のない指標のため、毎年度、目標値そのものに対する達成率で評価"
@@ -271,7 +291,8 @@ def evaluate(
 
     band = _grade(scale, grade_met, grade_rate)
     description = describe(band, measure)
-    lines.append(f"評価：{band.label}（{band.symbol} {description}）")
+    if explain:
+        lines.append(f"評価：{band.label}（{band.symbol} {description}）")
     return Result(
         fiscal_year=fiscal_year,
         value=value,
@@ -283,12 +304,13 @@ def evaluate(
         grade=band.label,
         symbol=band.symbol,
         grade_description=description,
-        formula="\n".join(lines),
         inputs=inputs,
         pace=pace,
         share=share,
         measure=measure,
         basis=spec.basis,
+        _formula="\n".join(lines) if explain else None,
+        _explain=later,
     )
 
 
@@ -341,6 +363,18 @@ def _judged_by_achievement(spec: IndicatorSpec) -> bool:
     return spec.baseline is None and spec.aggregation != CUMULATIVE
 
 
+def measure_for(spec: IndicatorSpec, fiscal_year: int) -> str:
+    """The rate a value in `fiscal_year` would be graded by (PACE, PROGRESS or ACHIEVEMENT): what a
+    grade legend describes its bands by, a year without data included (evaluate() decides the
+    same way)."""
+    if _judged_by_achievement(spec):
+        return ACHIEVEMENT
+    if spec.basis == PRORATED and _share(spec, fiscal_year) is not None:
+        if interim_target(spec, fiscal_year) is not None:
+            return PACE
+    return PROGRESS
+
+
 def path_start(spec: IndicatorSpec) -> int:
     """b: the year the straight path starts from (the baseline year; the year before the
     strategy's first year where the document gives none, or for a cumulative KPI)."""
@@ -361,19 +395,24 @@ def _share(spec: IndicatorSpec, fiscal_year: int) -> Decimal | None:
     return Decimal(elapsed) / Decimal(span)
 
 
-def _pace(spec, fiscal_year, name, value, progress, share, interim):
+def _pace(spec, fiscal_year, name, value, progress, share, interim, explain=True):
     """進捗ペース = 進捗率 ÷ s(y); an individually set interim target replaces the path."""
-    start = path_start(spec)
-    s_text = f"{fiscal_year - start}/{spec.target_year - start}"
-    if fiscal_year in spec.interim_overrides:
+    overridden = fiscal_year in spec.interim_overrides
+    if overridden:
         origin = spec.baseline if spec.baseline is not None else ZERO
         if spec.direction == DECREASE:
             pace = _div(origin - value, origin - interim)
         else:
             pace = _div(value - origin, interim - origin)
-        expr = f"{name}の{fiscal_year}年度の中間目標 {format_number(interim)}（個別に設定）に対する進捗"
     else:
         pace = _div(progress, share) if progress is not None else None
+    if not explain:
+        return pace, []
+    start = path_start(spec)
+    s_text = f"{fiscal_year - start}/{spec.target_year - start}"
+    if overridden:
+        expr = f"{name}の{fiscal_year}年度の中間目標 {format_number(interim)}（個別に設定）に対する進捗"
+    else:
         expr = f"進捗率 {format_rate(progress)} ÷ 経過割合 s({fiscal_year}) {s_text}"
     relation = "≧" if pace is not None and _at_least_one(pace) else "＜"
     return pace, [
@@ -438,11 +477,16 @@ def _interim(spec: IndicatorSpec, fiscal_year: int) -> tuple[Decimal | None, str
 
 
 def _directed_rates(
-    spec: IndicatorSpec, name: str, value: Decimal
+    spec: IndicatorSpec, name: str, value: Decimal, explain: bool = True
 ) -> tuple[Decimal | None, Decimal | None, list[str]]:
     """Progress and achievement for increase, reach and decrease."""
     t, b, v = spec.target, spec.baseline, value
     up = spec.direction != DECREASE
+    if not explain:
+        achievement = _div(v, t) if up else _div(t, v)
+        if b is None:
+            return achievement, achievement, []
+        return (_div(v - b, t - b) if up else _div(b - v, b - t)), achievement, []
     n_v, n_t = f"{name} {format_number(v)}", f"目標値 {format_number(t)}"
     if up:
         achievement = _div(v, t)
@@ -479,10 +523,12 @@ def _directed_rates(
 
 
 def _maintain_rates(
-    spec: IndicatorSpec, name: str, value: Decimal
+    spec: IndicatorSpec, name: str, value: Decimal, explain: bool = True
 ) -> tuple[Decimal | None, Decimal | None, list[str]]:
     achievement = _div(value, spec.target)
     met = _meets(spec, value, spec.target)
+    if not explain:
+        return (ONE if met else achievement), achievement, []
     lines = [
         f"達成率 = {name} {format_number(value)} ÷ 目標値 {format_number(spec.target)}"
         f" = {_rate_text(achievement, '目標値が0')}"

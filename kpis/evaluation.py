@@ -328,7 +328,7 @@ def timelines(
     for a in actual_qs.order_by("fiscal_year"):
         by_indicator[a.indicator_id][a.fiscal_year] = a
     overrides = defaultdict(dict)
-    for o in InterimTarget.objects.filter(indicator_id__in=ids):
+    for o in InterimTarget.objects.filter(indicator_id__in=ids).order_by():  # no Meta joins
         overrides[o.indicator_id][o.fiscal_year] = o.value
     targets = defaultdict(list)
     if rule == IN_FORCE:
@@ -372,15 +372,24 @@ class Method:
     paragraphs: tuple  # ((heading, text), …) in plain Japanese
 
     @property
+    def measure(self) -> str:
+        return legend_measure(self.basis)
+
+    @property
     def legend(self) -> str:
         """'A ◎ 目標達成 ／ B ○ … ／ − 実績なし': one line for the foot of every printed page."""
-        measure = achievement.PACE if self.basis == achievement.PRORATED else achievement.PROGRESS
-        # the descriptions as the pages show them before the target year (achievement._describe)
         bands = [
-            f"{b.label} {b.symbol} {achievement.describe(b, measure)}" for b in self.scale.bands
+            f"{b.label} {b.symbol} {achievement.describe(b, self.measure)}"
+            for b in self.scale.bands
         ]
         bands.append(f"{self.scale.no_data_label} {self.scale.no_data_description}")
         return " ／ ".join(bands)
+
+
+def legend_measure(basis: str) -> str:
+    """The rate a legend of the whole scale speaks of: the pace on the pro-rated basis (how the
+    years before the target year are graded), else the progress rate (achievement._describe)."""
+    return achievement.PACE if basis == achievement.PRORATED else achievement.PROGRESS
 
 
 def method(strategy, scale=None, settings=None) -> Method:

@@ -151,16 +151,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 
-# Per process: it holds only the dashboard bodies of dashboard/cache.py, whose keys are
-# database snapshots, so nothing needs to be shared between workers for correctness. A body is
-# ~100 KB: 300 entries bound a worker's cache to ~30 MB whatever query strings arrive.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "300"))},
-    }
-}
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -80,14 +80,6 @@ def mallory(db, tourism):
     return user
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts without cached dashboard bodies (dashboard/cache.py)."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def final_basis(strategy):
     """The strategy graded on 最終目標値に対する進捗率 (the other basis an administrator may pick)

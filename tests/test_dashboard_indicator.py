@@ -67,6 +67,39 @@ def test_it_grades_by_the_pace_on_the_default_basis(client, charlie, coastal, no
     assert "評価の方法" not in body or "年度按分" in body
 
 
+def legend(body):
+    block = re.search(r'<details class="grade-scale">(.*?)</details>', body, re.S).group(1)
+    return re.findall(r'data-grade="[^"]+">([^<]+)<', block)
+
+
+def test_the_grade_legend_speaks_of_the_rate_the_indicator_is_graded_by(
+    client, charlie, coastal, strategy, no_opinions
+):
+    add_actual("1-ア-1-1", 2022, "26000")
+    no_baseline = (
+        Indicator.objects.for_strategy(strategy)
+        .filter(baseline_value__isnull=True)
+        .exclude(aggregation="cumulative")
+        .exclude(direction="maintain")
+        .first()
+    )
+    client.force_login(charlie)
+    # before the target year on the pro-rated basis: the pace
+    assert legend(client.get(url(coastal, 2022)).content.decode())[:2] == [
+        "A ◎ 中間目標に到達",
+        "B ○ 進捗ペース80%以上",
+    ]
+    # from the target year on: the target itself
+    assert legend(client.get(url(coastal, 2024)).content.decode())[:2] == [
+        "A ◎ 目標達成",
+        "B ○ 進捗率80%以上",
+    ]
+    # no baseline: the achievement rate, every year (never 「進捗率80%以上」)
+    body = client.get(url(no_baseline, 2022)).content.decode()
+    assert legend(body)[:2] == ["A ◎ 目標達成", "B ○ 達成率80%以上"]
+    assert "進捗率80%以上" not in body
+
+
 def test_it_names_the_pace_once_and_shows_no_empty_revision_panel(
     client, charlie, coastal, no_opinions
 ):

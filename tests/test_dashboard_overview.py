@@ -1,8 +1,8 @@
+import re
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
 from kpis.models import Actual, Indicator, InterimTarget
@@ -70,6 +70,26 @@ def test_it_grades_known_actuals_and_counts_them_per_goal(client, charlie, final
     assert "実績 <strong>2.05%</strong> ／ 目標 2.00%（基準 2.44%）" in goal2
     assert 'data-grade="B">B ○ 進捗率80%以上<' in goal2
     assert counts(goal2)["−"] == kpi_count(2)  # numeric targets are not counted with the KPIs
+
+
+def test_the_grade_chips_speak_the_terms_of_the_method_legend(client, charlie, strategy):
+    """Pro-rated (the default): the roll-up chips say 進捗ペース, as 評価の方法's legend and every
+    row graded before the target year do; never 「進捗率80%以上」 beside a row's 「進捗ペース」."""
+    add_actual("1-ア-1-1", 2022, "26000")  # pace 111.6% → A 中間目標に到達
+    client.force_login(charlie)
+    body = client.get(BASE + "?year=2022").content.decode()
+    chips = re.findall(
+        r'<li data-grade="[^"]+" data-count="\d+"><span[^>]*>([^<]+)<', card(body, 1)
+    )
+    assert chips[:4] == [
+        "A ◎ 中間目標に到達",
+        "B ○ 進捗ペース80%以上",
+        "C △ 進捗あり",
+        "D × 進捗なし・悪化",
+    ]
+    assert "B（○）進捗ペース80.0%以上" in body.split('id="method"')[1]  # 評価の方法
+    assert 'data-grade="A">A ◎ 中間目標に到達<' in row(body, indicator("1-ア-1-1").pk)
+    assert "進捗率80%以上" not in body
 
 
 def test_it_shows_progress_below_the_target_as_c(client, charlie, final_basis):
@@ -272,10 +292,7 @@ def _overview_queries(year_given):
     #   goals, policies and departments of the filter form come with them),
     # 6 grade bands (roll-ups, badges and the evaluation),
     # kpis.evaluation.timelines: 7 visible actuals, 8 interim overrides, 9 targets in force
-    # [+ the database snapshot that keys the cache: PostgreSQL only; inside the test's writing
-    # transaction nothing is cached — tests/test_dashboard_overview_cache.py covers the cache]
-    snapshot = 1 if connection.vendor == "postgresql" else 0
-    return (9 if year_given else 10) + snapshot
+    return 9 if year_given else 10
 
 
 @pytest.mark.parametrize("query, year_given", [("?year=2022", True), ("", False)])

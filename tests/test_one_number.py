@@ -1,10 +1,12 @@
 """One number: every indicator × fiscal year × reader gets the same grade, progress and value on
-the dashboard, the indicator page, the review pack (page and workbook), the CSV export and the
-API, before and after a published revision with an effective year.
+the dashboard (overview and each goal's page), the indicator page, the review pack (page and
+workbook), the CSV export and the API (list and each indicator's detail), before and after a
+published revision with an effective year.
 
-One request per surface, reader and year (the indicator page: one per indicator and reader, its
-yearly table holds every year); every indicator is parsed from it and compared with the read
-model (kpis.evaluation.timelines) for the same reader."""
+One request per surface, reader and year (the indicator page and the API detail: one per
+indicator and reader, they hold every year); every indicator is parsed from it and compared with
+the read model (kpis.evaluation.timelines) for the same reader. The anonymous reader has the API
+only (every page asks to sign in, checked too)."""
 
 import csv
 import html
@@ -96,8 +98,9 @@ def expected(strategy, reader, year):
     }
 
 
-def overview(client, year):
-    body = client.get(DASHBOARD, {"year": year}).content.decode()
+def overview(client, year, path=DASHBOARD):
+    """The indicator table of the overview, or of a drill-down page (`path`)."""
+    body = client.get(path, {"year": year}).content.decode()
     out = {}
     for code, grade, row in re.findall(
         r'<tr id="row-\d+" data-code="([^"]+)" data-grade="([^"]+)"[^>]*>(.*?)</tr>', body, re.S
@@ -200,14 +203,35 @@ def api_rollups(client, year):
 
 
 def indicator_page(client, ind):
-    """{year: (grade, progress text)} from the page's yearly table."""
+    """{year: (grade, progress text, value text)} from the page's yearly table (the value: the
+    year's own figure, or the running total of a cumulative KPI)."""
     body = client.get(f"{DASHBOARD}indicators/{ind.pk}/").content.decode()
     out = {}
     for year, row in re.findall(r'<tr[^>]*data-year="(\d+)">(.*?)</tr>', body, re.S):
         progress = re.search(r'<td class="num progress-year">([^<]*)</td>', row).group(1)
         grade = re.search(r'<td data-grade="([^"]+)">', row).group(1)
-        out[int(year)] = (grade, progress)
+        cells = re.findall(r'<td class="num">(.*?)</td>', row, re.S)
+        value = cells[1] if ind.aggregation == "cumulative" else cells[0]
+        out[int(year)] = (grade, progress, text(value))
     return out
+
+
+def indicator_page_expected(e):
+    """What the yearly table shows for a YearEvaluation: the evaluated value where the year has
+    a figure of its own (a cumulative KPI's total is shown only then)."""
+    value = e.value_text
+    if e.indicator.aggregation == "cumulative" and e.yearly_value is None:
+        value = "−"
+    return (e.grade, e.progress_text, value)
+
+
+def api_detail(client, ind):
+    """{year: (grade, progress text, value text)}: /indicators/<code> evaluates every year."""
+    body = client.get(f"{API}/{ind.code}").json()
+    return {
+        e["fiscal_year"]: (e["grade"], e["progress_rate_text"], e["value_text"])
+        for e in body["evaluations"]
+    }
 
 
 # --- the walk -----------------------------------------------------------------------------
@@ -225,9 +249,14 @@ def _walk(client, strategy, readers):
             want = expected(strategy, reader, year)
             assert api(client, year) == want, (name, year, "api")
             grades_of_coastal_2022.add(want["1-ア-1-1"][0]) if year == 2022 else None
-            if user is None:
-                continue  # the pages are for signed-in readers only
+            if user is None:  # the pages are for signed-in readers only
+                assert client.get(DASHBOARD, {"year": year}).status_code == 302
+                continue
             assert overview(client, year) == want, (name, year, "dashboard")
+            for number in {code.split("-")[0] for code in want}:
+                goal = overview(client, year, f"{DASHBOARD}goals/{number}/")
+                assert goal == {c: want[c] for c in goal}, (name, year, number, "goal page")
+                assert goal, (name, year, number, "goal page")
             body, pack = review_pack(client, year)
             assert pack == want, (name, year, "review pack")
             # the roll-ups: the same KPIs counted, the same clamped mean
@@ -251,6 +280,8 @@ def _walk(client, strategy, readers):
                     assert progress == pytest.approx(float(rate), abs=1e-9)
                 if e.value is not None:
                     assert Decimal(str(value)) == e.value, (name, year, code, "workbook")
+                else:
+                    assert value in (None, "測定不能"), (name, year, code, "workbook")
             for code, (grade, progress, value) in csv_export(client, year).items():
                 e = by_code.get(code)
                 if e is None:
@@ -259,24 +290,28 @@ def _walk(client, strategy, readers):
                 rate = e.result.progress_rate
                 assert progress == ("" if rate is None else f"{rate.normalize():f}")
                 assert value == ("" if e.value is None else f"{e.value.normalize():f}")
-        if user is not None:
-            lines = evaluation.timelines(
-                strategy,
-                Indicator.objects.for_strategy(strategy).in_document_order(),
-                years,
-                reader=reader,
-            )
-            for t in lines:
-                page = indicator_page(client, t.indicator)
-                for year in years:
-                    e = t.at(year)
-                    if e.counts:
-                        assert page[year] == (e.grade, e.progress_text), (
-                            name,
-                            year,
-                            t.indicator.code,
-                            "indicator page",
-                        )
+        lines = evaluation.timelines(
+            strategy,
+            Indicator.objects.for_strategy(strategy).in_document_order(),
+            years,
+            reader=reader,
+        )
+        for t in lines:
+            detail = api_detail(client, t.indicator)
+            page = indicator_page(client, t.indicator) if user is not None else None
+            for year in years:
+                e = t.at(year)
+                if not e.counts:
+                    continue
+                want = (e.grade, e.progress_text, e.value_text)
+                assert detail[year] == want, (name, year, t.indicator.code, "api detail")
+                if page is not None:
+                    assert page[year] == indicator_page_expected(e), (
+                        name,
+                        year,
+                        t.indicator.code,
+                        "indicator page",
+                    )
     return grades_of_coastal_2022
 
 
