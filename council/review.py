@@ -38,7 +38,7 @@ class YearCell:
 
 
 @dataclass
-class Row:
+class PackRow:
     """An indicator in the review pack: the read model's YearEvaluation for the year."""
 
     year: YearEvaluation
@@ -141,7 +141,7 @@ class MeasureSection:
 @dataclass
 class GoalSection:
     goal: BasicGoal
-    numeric_targets: list = field(default_factory=list)  # [Row]
+    numeric_targets: list = field(default_factory=list)  # [PackRow]
     measures: list = field(default_factory=list)  # [MeasureSection]
     rollup: achievement.RollUp | None = None  # the KPIs only, as on the dashboard
     opinion_count: int = 0
@@ -235,7 +235,7 @@ def build_review_pack(strategy, fiscal_year, *, confirmed_only, reader=None) -> 
         measure_sections[m.policy.basic_goal_id][m.pk] = section
     for line in lines:
         ind = line.indicator
-        row = Row(
+        row = PackRow(
             year=line.at(fiscal_year),
             cells=_cells(line, years, ind.decimals, ind.unit, fiscal_year),
         )

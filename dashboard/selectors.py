@@ -96,7 +96,7 @@ def progress_pct(rate: Decimal | None) -> str:
 
 
 @dataclass
-class Row:
+class DashboardRow:
     """One indicator evaluated for one fiscal year, as the dashboards show it."""
 
     index: int  # document order
@@ -223,14 +223,16 @@ def in_force(indicators, fiscal_year):
     return indicators.in_force(fiscal_year)
 
 
-def evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings) -> list[Row]:
+def evaluate_rows(
+    strategy, indicators, fiscal_year, user, scale, grades, settings
+) -> list[DashboardRow]:
     """kpis.evaluation.timelines for the one year: 3 queries (visible actuals, interim
     overrides, targets in force) whatever the number of indicators."""
     lines = evaluation.timelines(
         strategy, indicators, [fiscal_year], reader=user, scale=scale, settings=settings
     )
     return [
-        Row(i, t.at(fiscal_year), grade_of(t.at(fiscal_year).result, grades))
+        DashboardRow(i, t.at(fiscal_year), grade_of(t.at(fiscal_year).result, grades))
         for i, t in enumerate(lines)
     ]
 
@@ -284,7 +286,7 @@ class RollUpView:
         return progress_pct(self.mean_progress)
 
 
-def roll_up(rows: list[Row], scale, grades) -> RollUpView:
+def roll_up_view(rows: list[DashboardRow], scale, grades) -> RollUpView:
     r = achievement.roll_up([row.result for row in rows], scale)
     counts = [(g, r.counts.get(g.label, 0)) for g in grades]
     return RollUpView(counts, r.mean_progress, r.total, r.rated)
@@ -315,7 +317,7 @@ def group_rows(objs, rows, key, scale, grades) -> list[Group]:
     groups = []
     for obj in objs:
         g = Group(obj, by_pk[obj.pk])
-        g.rollup = roll_up(g.kpis, scale, grades)
+        g.rollup = roll_up_view(g.kpis, scale, grades)
         groups.append(g)
     return groups
 
@@ -374,7 +376,7 @@ def drill_down(strategy, fiscal_year, user, indicators, children=(), key=None) -
     grades = scale_grades(scale, evaluation.legend_measure(settings.grade_basis))
     rows = evaluate_rows(strategy, indicators, fiscal_year, user, scale, grades, settings)
     group = Group(None, rows)
-    group.rollup = roll_up(group.kpis, scale, grades)
+    group.rollup = roll_up_view(group.kpis, scale, grades)
     groups = group_rows(children, group.kpis, key, scale, grades) if children else []
     return DrillDown(fiscal_year, grades, group, groups)
 

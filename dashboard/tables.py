@@ -22,7 +22,7 @@ def col(name):
 
 
 class IndicatorTable(tables.Table):
-    """Rows are dashboard.selectors.Row; ordering happens in Python on the sort keys.
+    """Rows are dashboard.selectors.DashboardRow; ordering happens in Python on the sort keys.
 
     django-tables2 gives the header, the sort links and the ordering; the body rows are written
     by templates/dashboard/_table.html from body_rows() below instead of its per-cell machinery,

@@ -81,7 +81,10 @@ class IndicatorSpec:
 
 
 @dataclass(frozen=True)
-class GradeBand:
+class GradeBandSpec:
+    """One band of a grade scale as the engine takes it: the stored kpis.models.GradeBand
+    without the database (as IndicatorSpec is to Indicator)."""
+
     label: str  # 'A'
     symbol: str  # '◎'
     description: str  # '目標達成'
@@ -97,7 +100,7 @@ class GradeBand:
 
 @dataclass(frozen=True)
 class GradeScale:
-    bands: tuple[GradeBand, ...]  # evaluated in order, first match wins
+    bands: tuple[GradeBandSpec, ...]  # evaluated in order, first match wins
     no_data_label: str = "−"
     no_data_description: str = "実績なし"
 
@@ -113,10 +116,10 @@ class GradeScale:
 
 DEFAULT_SCALE = GradeScale(
     bands=(
-        GradeBand("A", "◎", "目標達成", MET),
-        GradeBand("B", "○", "進捗率80%以上", PROGRESS_AT_LEAST, Decimal("0.8")),
-        GradeBand("C", "△", "進捗あり", PROGRESS_ABOVE, Decimal("0")),
-        GradeBand("D", "×", "進捗なし・悪化", OTHERWISE),
+        GradeBandSpec("A", "◎", "目標達成", MET),
+        GradeBandSpec("B", "○", "進捗率80%以上", PROGRESS_AT_LEAST, Decimal("0.8")),
+        GradeBandSpec("C", "△", "進捗あり", PROGRESS_ABOVE, Decimal("0")),
+        GradeBandSpec("D", "×", "進捗なし・悪化", OTHERWISE),
     )
 )
 
@@ -428,7 +431,7 @@ def _at_least_one(rate: Decimal) -> bool:
     return _round(rate, Decimal("1e-12")) >= ONE
 
 
-def describe(band: GradeBand, measure: str) -> str:
+def describe(band: GradeBandSpec, measure: str) -> str:
     """The band's description as it applies to the rate that decided it."""
     if measure == PACE:
         if band.rule == MET:
@@ -577,7 +580,7 @@ def _sum_lines(name: str, yearly: Mapping[int, Decimal | None], total: Decimal) 
     return [line]
 
 
-def _grade(scale: GradeScale, met: bool, progress: Decimal | None) -> GradeBand:
+def _grade(scale: GradeScale, met: bool, progress: Decimal | None) -> GradeBandSpec:
     for band in scale.bands:
         if band.rule == MET and met:
             return band

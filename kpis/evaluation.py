@@ -25,7 +25,7 @@ CURRENT = "current"  # judge against today's target ("under the current target")
 
 def grade_scale(strategy: Strategy) -> achievement.GradeScale:
     bands = [
-        achievement.GradeBand(b.label, b.symbol, b.description, b.rule, b.threshold)
+        achievement.GradeBandSpec(b.label, b.symbol, b.description, b.rule, b.threshold)
         for b in GradeBand.objects.filter(strategy=strategy).order_by("order")
     ]
     return achievement.GradeScale(bands=tuple(bands)) if bands else achievement.DEFAULT_SCALE
@@ -446,7 +446,7 @@ def method(strategy, scale=None, settings=None) -> Method:
     )
 
 
-def _band_text(band: achievement.GradeBand, prorated: bool) -> str:
+def _band_text(band: achievement.GradeBandSpec, prorated: bool) -> str:
     measure = "進捗ペース" if prorated else "進捗率"
     if band.rule == achievement.MET:
         rule = "中間目標に到達（目標年度以降は目標値を達成）" if prorated else "目標値を達成"

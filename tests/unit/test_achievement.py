@@ -19,7 +19,7 @@ from kpis.achievement import (
     LEVEL,
     MAINTAIN,
     REACH,
-    GradeBand,
+    GradeBandSpec,
     GradeScale,
     IndicatorSpec,
     cumulative_value,
@@ -316,10 +316,10 @@ def test_it_grades_a_cumulative_indicator_with_no_figures_as_no_data():
 
 MARKS = GradeScale(
     bands=(
-        GradeBand("◎", "◎", "達成", "met"),
-        GradeBand("○", "○", "半分以上", "progress_at_least", D("0.5")),
-        GradeBand("△", "△", "前進", "progress_above", D("0")),
-        GradeBand("×", "×", "後退", "otherwise"),
+        GradeBandSpec("◎", "◎", "達成", "met"),
+        GradeBandSpec("○", "○", "半分以上", "progress_at_least", D("0.5")),
+        GradeBandSpec("△", "△", "前進", "progress_above", D("0")),
+        GradeBandSpec("×", "×", "後退", "otherwise"),
     ),
     no_data_label="未",
     no_data_description="未入力",
@@ -327,10 +327,10 @@ MARKS = GradeScale(
 
 S_TO_C = GradeScale(
     bands=(
-        GradeBand("S", "★", "目標達成", "met"),
-        GradeBand("A", "◎", "進捗率90%以上", "progress_at_least", D("0.9")),
-        GradeBand("B", "○", "進捗率60%以上", "progress_at_least", D("0.6")),
-        GradeBand("C", "△", "それ以外", "otherwise"),
+        GradeBandSpec("S", "★", "目標達成", "met"),
+        GradeBandSpec("A", "◎", "進捗率90%以上", "progress_at_least", D("0.9")),
+        GradeBandSpec("B", "○", "進捗率60%以上", "progress_at_least", D("0.6")),
+        GradeBandSpec("C", "△", "それ以外", "otherwise"),
     )
 )
 
@@ -356,8 +356,8 @@ def test_it_grades_on_an_s_to_c_scale(value, grade):
 def test_it_distinguishes_at_least_from_above():
     at_least = GradeScale(
         bands=(
-            GradeBand("X", "x", "", "progress_at_least", D("0")),
-            GradeBand("Y", "y", "", "otherwise"),
+            GradeBandSpec("X", "x", "", "progress_at_least", D("0")),
+            GradeBandSpec("Y", "y", "", "otherwise"),
         )
     )
     assert grade_at(FISHERY, "23854", scale=at_least) == "X"
@@ -366,13 +366,13 @@ def test_it_distinguishes_at_least_from_above():
 
 def test_it_rejects_malformed_scales():
     with pytest.raises(ValueError):
-        GradeScale(bands=(GradeBand("A", "◎", "達成", "met"),))
+        GradeScale(bands=(GradeBandSpec("A", "◎", "達成", "met"),))
     with pytest.raises(ValueError):
-        GradeBand("B", "○", "", "progress_at_least")
+        GradeBandSpec("B", "○", "", "progress_at_least")
     with pytest.raises(ValueError):
-        GradeBand("B", "○", "", "best_effort")
+        GradeBandSpec("B", "○", "", "best_effort")
     with pytest.raises(ValueError):
-        GradeScale(bands=(GradeBand("−", "", "", "otherwise"),))
+        GradeScale(bands=(GradeBandSpec("−", "", "", "otherwise"),))
 
 
 def test_it_rejects_unknown_directions_and_aggregations():
