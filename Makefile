@@ -25,7 +25,8 @@ run: setup
 
 ## make test: the whole suite (browser tests are skipped with a notice when /usr/bin/chromium is missing)
 ## (CHROMIUM_PATH=… drives another Chromium; REQUIRE_BROWSER=1 makes a missing browser an error)
-## It runs on every core (pytest-xdist; TEST_WORKERS=0 runs in one process) in the file order;
+## It runs on every core (pytest-xdist; TEST_WORKERS=0 runs in one process), each test handed to the next free
+## worker in the file order (pyproject addopts: --dist loadgroup; scripts/xdist_balance.py shows why);
 ## TEST_ORDER= shuffles it as CI does (pytest-randomly; PYTEST_ARGS=--randomly-seed=N repeats an order).
 TEST_WORKERS ?= auto
 TEST_ORDER ?= -p no:randomly

@@ -4,44 +4,21 @@ population sheet, frozen headers, Japanese number formats, widths and wrapped te
 Every text cell goes through `safe()`: text starting with = + - @ (or a tab / carriage return)
 gets a leading "'" so that Excel never runs a typed note or opinion as a formula."""
 
-import io
-
-from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, PatternFill
 
-from kpis import numfmt
-from kpis.excel.neutralise import neutralise
+from kpis.excel import workbook as book
+from kpis.excel.workbook import PERCENT, YEAR, safe, value_format
 from kpis.fiscal import fiscal_year_label, short_label
 
-HEADER_FILL = PatternFill("solid", fgColor="E4E7EB")
 SECTION_FILL = PatternFill("solid", fgColor="F1F5F9")
-THIN = Side(style="thin", color="9AA5B1")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-PERCENT = numfmt.PERCENT_FORMAT
-YEAR = "0"
 HEADER_ROW = 4
-
-
-safe = neutralise  # text that Excel would read as a formula gets a leading apostrophe
-
-
-def number_format(decimals: int) -> str:
-    return numfmt.excel_format(decimals)
-
-
-def value_format(value, decimals: int) -> str:
-    """A value's own decimals, never fewer than the indicator's (42.5 stays 42.5)."""
-    return numfmt.excel_value_format(value, decimals)
 
 
 def _put(ws, row, column, value, *, fmt=None, wrap=False, bold=False, italic=False, fill=None):
     cell = ws.cell(row=row, column=column, value=safe(value))
-    cell.border = BORDER
-    cell.alignment = WRAP if wrap else TOP
+    cell.border = book.BORDER
+    cell.alignment = book.WRAP if wrap else book.TOP
     if fmt:
         cell.number_format = fmt
     if bold or italic:
@@ -55,9 +32,7 @@ def _person(user):
     return user.get_full_name() or user.username
 
 
-def _date(when) -> str:
-    """The day in Asia/Tokyo (settings.TIME_ZONE): 08:44 on 30 November is 30 November."""
-    return f"{timezone.localtime(when):%Y-%m-%d}"
+_date = book.date_text  # the day in Asia/Tokyo: 08:44 on 30 November is 30 November
 
 
 def opinions_text(opinions) -> str:
@@ -74,7 +49,7 @@ def opinions_text(opinions) -> str:
 
 
 def _title(ws, pack, heading, width):
-    ws.cell(row=1, column=1, value=safe(heading)).font = Font(bold=True, size=14)
+    book.title(ws, heading)
     note = f"{pack.strategy.name} ・ {fiscal_year_label(pack.fiscal_year)}の効果検証"
     note += (
         " ・ 確認済みの実績値のみ"
@@ -94,6 +69,7 @@ def _goal_sheet(wb, pack, section):
         ["区分", "指標", "単位", "基準値", "基準年度", "目標値", "目標年度"]
         + [f"{y}年度（{short_label(y)}）" for y in years]
         + [
+            f"中間目標（{pack.fiscal_year}年度）",
             "評価値",
             "進捗率",
             "評価",
@@ -103,13 +79,11 @@ def _goal_sheet(wb, pack, section):
             f"前年度の意見と対応方針（{fiscal_year_label(pack.previous_year)}）",
         ]
     )
-    widths = [14, 36, 7, 12, 9, 12, 9] + [12] * len(years) + [12, 9, 18, 44, 14, 50, 50]
+    widths = [14, 36, 7, 12, 9, 12, 9] + [12] * len(years) + [12, 12, 9, 18, 44, 14, 50, 50]
     _title(ws, pack, f"{goal.label} {goal.title}（{goal.get_package_display()}）", len(headers))
-    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        _put(ws, HEADER_ROW, column, text, wrap=True, bold=True, fill=HEADER_FILL)
-        ws.column_dimensions[get_column_letter(column)].width = width
+    book.header_row(ws, HEADER_ROW, headers, widths, border=True)
     ws.row_dimensions[HEADER_ROW].height = 32
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    book.freeze_below(ws, HEADER_ROW, column=3)
     opinion_col = len(headers) - 1
     row = HEADER_ROW + 1
 
@@ -160,6 +134,10 @@ def _goal_sheet(wb, pack, section):
                 fmt = value_format(cell.value, d)
                 _put(ws, row, column, cell.value, fmt=fmt, italic=cell.unconfirmed)
             column += 1
+        # the read model's interim target for the year, at the indicator's precision as on the
+        # page (24,815.5 t shows 24,816; the cell keeps the exact value)
+        _put(ws, row, column, r.year.interim, fmt=book.fixed_format(d))
+        column += 1
         _put(ws, row, column, r.result.value, fmt=value_format(r.result.value, d))
         _put(ws, row, column + 1, r.result.progress_rate, fmt=PERCENT)
         _put(ws, row, column + 2, r.grade_text)
@@ -202,35 +180,12 @@ def _goal_sheet(wb, pack, section):
         mean = ws.cell(row=row + 2, column=2, value=section.rollup.mean_progress)
         mean.number_format = PERCENT
         ws.cell(row=row + 2, column=3, value=safe(f"（{section.mean_note}）"))
-    _legend_footer(ws, pack)
+    book.legend_footer(ws, pack.method)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    book.landscape_a4(ws)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _legend_footer(ws, pack):
-    """The grade legend at the foot of every printed page."""
-    ws.oddFooter.left.text = f"評価の区分：{pack.method.legend}"
-    ws.oddFooter.left.size = 10
-    ws.oddFooter.right.text = "&P / &N"
-
-
-def _method_sheet(wb, pack):
-    """評価の方法, as the page and the print explain it."""
-    ws = wb.create_sheet(title="評価の方法")
-    ws.cell(row=1, column=1, value="評価の方法").font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=safe(f"評価の区分：{pack.method.legend}"))
-    for i, (heading, text) in enumerate(pack.method.paragraphs, start=4):
-        _put(ws, i, 1, heading, bold=True)
-        _put(ws, i, 2, text, wrap=True)
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 110
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    _legend_footer(ws, pack)
 
 
 def _population_sheet(wb, pack):
@@ -249,13 +204,11 @@ def _population_sheet(wb, pack):
     ]
     widths = [26, 14, 12, 14, 14, 16, 18, 22, 12, 18]
     _title(ws, pack, "人口ビジョン：現状と目標", len(headers))
-    for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        _put(ws, HEADER_ROW, column, text, wrap=True, bold=True, fill=HEADER_FILL)
-        ws.column_dimensions[get_column_letter(column)].width = width
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+    book.header_row(ws, HEADER_ROW, headers, widths, border=True)
+    book.freeze_below(ws, HEADER_ROW, column=2)
     row = HEADER_ROW + 1
     for status in pack.population:
-        fmt = number_format(status["decimals"])
+        fmt = book.fixed_format(status["decimals"])
         for i, target in enumerate(status["targets"] or [None]):
             first = i == 0
             _put(ws, row, 1, status["label"] if first else None, wrap=True)
@@ -288,8 +241,7 @@ def _population_sheet(wb, pack):
         "合計特殊出生率",
         "データの出所",
     ]
-    for column, text in enumerate(actual_headers, start=1):
-        _put(ws, row, column, text, wrap=True, bold=True, fill=HEADER_FILL)
+    book.header_row(ws, row, actual_headers, border=True)
     row += 1
     for r in pack.population_actuals:
         _put(ws, row, 1, r["year"], fmt=YEAR)
@@ -301,8 +253,7 @@ def _population_sheet(wb, pack):
         _put(ws, row, 10, r["tfr"], fmt="0.00")
         _put(ws, row, 11, r["data_source"])
         row += 1
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    book.landscape_a4(ws)
 
 
 def build_workbook(pack) -> bytes:
@@ -311,9 +262,7 @@ def build_workbook(pack) -> bytes:
     for section in pack.goals:
         _goal_sheet(wb, pack, section)
     _population_sheet(wb, pack)
-    _method_sheet(wb, pack)
+    book.method_sheet(wb, pack.method)
     wb.properties.title = pack.title
     wb.properties.creator = "根室市創生総合戦略 KPI進捗管理"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes(wb)

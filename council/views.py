@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from council.forms import OpinionForm, ResponseForm
@@ -13,6 +13,7 @@ from council.review import build_review_pack
 from council.review_xlsx import build_workbook
 from council.selectors import default_review_year, get_target_or_404, opinion_panel, opinions
 from council.services import CouncilError, create_opinion, record_response
+from kpis.excel.workbook import XLSX, download_response
 from kpis.models import YearReview
 
 
@@ -164,11 +165,6 @@ def review_pack_xlsx(request, code, fiscal_year):
     pack = build_review_pack(
         strategy, fiscal_year, confirmed_only=_confirmed_only(request), reader=request.user
     )
-    response = HttpResponse(
-        build_workbook(pack),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return download_response(
+        build_workbook(pack), f"効果検証資料_{strategy.code}_{fiscal_year}年度.xlsx", XLSX
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"効果検証資料_{strategy.code}_{fiscal_year}年度.xlsx"
-    )
-    return response

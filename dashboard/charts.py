@@ -167,7 +167,10 @@ def indicator_figure(detail: IndicatorDetail) -> dict:
 
     layout = {
         "font": {"family": FONT, "size": 13},
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 50},
+        # l = 80: room for y tick labels up to six digits ("27,000") and the axis title, so the
+        # y axis' automargin (kept for longer labels) does not widen it, which would make plotly
+        # lay the chart out a second time during its first draw (≈ 35 ms cold in Chromium).
+        "margin": {"l": 80, "r": 20, "t": 60, "b": 50},
         "height": 420,
         "hovermode": "x unified",
         "separators": ".,",

@@ -12,8 +12,9 @@ from django_tables2 import RequestConfig
 
 from council.selectors import opinion_index
 from dashboard import charts, selectors
+from dashboard.export import xlsx_response
 from dashboard.forms import FilterForm
-from dashboard.tables import IndicatorTable, xlsx_response
+from dashboard.tables import IndicatorTable
 from kpis import services
 from kpis.models import Actual, BasicGoal, Measure, Policy
 from projects.models import ProjectListing
@@ -93,6 +94,7 @@ def overview(request, code):
             fiscal_year=year,
             show_status=staff,
             conditions=form.describe(),
+            method=data.method,
         )
     # Not cached: computed for every request, within 5× a page of only the site's shell
     # (docs/benchmarks.md, "Issue 10: the overview without a cache").

@@ -47,7 +47,8 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI would load from a CDN; front/api_urls.py serves a plain page instead
 )
 
-ERRORS = {404: s.Error, 422: s.Error}
+# 400: any request with a NUL character, refused before the API runs (nemuro_strategy/guards.py)
+ERRORS = {400: s.Error, 404: s.Error, 422: s.Error}
 STRATEGY_CODE = Path(
     ...,
     description="総合戦略のコード（例 nemuro-2）",
@@ -92,7 +93,10 @@ def _fiscal_year(strategy, fiscal_year, locked_years) -> int:
 
 
 @api.get(
-    "/strategies", response={200: list[s.StrategyOut]}, summary="総合戦略の一覧", tags=["総合戦略"]
+    "/strategies",
+    response={200: list[s.StrategyOut], 400: s.Error},
+    summary="総合戦略の一覧",
+    tags=["総合戦略"],
 )
 def list_strategies(request):
     locked = YearReview.objects.filter(is_locked=True).order_by("fiscal_year")

@@ -64,6 +64,12 @@ MIDDLEWARE = [
     "nemuro_strategy.middleware.ServerTimingMiddleware",  # only when SERVER_TIMING=1
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML (and JSON) gzip-compressed when the browser asks: pages are 10–170 KB of repetitive
+    # table markup. After whitenoise, so static files (already .br/.gz from collectstatic) never
+    # pass through it. BREACH: Django ≥ 4.2's GZipMiddleware pads every response with 0–99 random
+    # bytes in the gzip header (the "Heal the Breach" mitigation), and CSRF tokens are masked
+    # per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,8 +176,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # STATIC_ROOT may be moved (scripts/bench_weight.py collects into a temporary directory).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
-# plotly.js is the partial "basic" bundle (scatter and bar only) vendored from npm into
-# static/vendor/plotly/ with its version and licence: nothing is fetched from a CDN.
+# plotly.js is a partial bundle (scatter and bar traces only) built from the npm registry's
+# plotly.js by scripts/build_plotly.sh into static/vendor/plotly/ with its version and licence:
+# nothing is fetched from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpis.excel import workbook as book
 from population.models import DATA_SOURCES, Category
 from population.rules import ENTRY_CATEGORIES, YearFigures, validate_year_figures
 
@@ -237,16 +237,9 @@ def template_workbook() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    sheet.append(HEADERS)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E4E7EB")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    widths = [10, 16, 14, 20, 22, 20, 20, 16]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[_column_letter(index - 1)].width = width
+    book.header_row(sheet, 1, HEADERS, [10, 16, 14, 20, 22, 20, 20, 16])
     sheet.row_dimensions[1].height = 36
-    sheet.freeze_panes = "A2"
+    book.freeze_below(sheet, 1)
     validation = DataValidation(
         type="list",
         formula1=f'"{",".join(DATA_SOURCES)}"',
@@ -276,6 +269,4 @@ def template_workbook() -> bytes:
     ]:
         notes.append([line])
     notes.column_dimensions["A"].width = 110
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return book.to_bytes(workbook)

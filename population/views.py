@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from kpis.excel.workbook import XLSX, download_response
 from population import charts
 from population.forms import PopulationEntryForm, PopulationUploadForm
 from population.importers import UploadRefused, read_upload, rows_from_payload, template_workbook
@@ -177,11 +176,6 @@ def _commit(request, strategy, context):
 @login_required
 def template(request, code):
     strategy = _get_strategy_for_secretariat(request, code)
-    response = HttpResponse(
-        template_workbook(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return download_response(
+        template_workbook(), f"人口実績テンプレート_{strategy.code}.xlsx", XLSX
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"人口実績テンプレート_{strategy.code}.xlsx"
-    )
-    return response

@@ -8,6 +8,7 @@ trail, stores the snapshot). start_next_strategy copies a strategy into a new on
 import copy
 import hashlib
 from collections import defaultdict
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from kpis.access import locked_fiscal_years
 from kpis.models import (
     Actual,
+    Department,
     EvaluationSettings,
     GradeBand,
     Strategy,
@@ -39,6 +41,7 @@ from revisions.state import (
     touched,
 )
 from revisions.state import target_in_force as state_target_in_force
+from revisions.workbook.plan import new_strategy_problems, with_lineage
 from revisions.writer import Writer
 
 INITIAL_TITLE = "策定"
@@ -416,39 +419,99 @@ def start_next_strategy(
 ) -> Revision:
     """A new strategy (e.g. the 3rd, FY2025–FY2029) copied from `source`, with a draft 第1版 in
     which every indicator's target is flagged for review. Indicators keep their lineage_key."""
-    errors = []
-    if Strategy.objects.filter(code=code).exists():
-        errors.append(f"コード「{code}」の総合戦略はすでにあります。")
-    if last_fiscal_year < first_fiscal_year:
-        errors.append("計画期間の最終年度は初年度以降にしてください。")
-    if first_fiscal_year <= source.first_fiscal_year:
-        errors.append(
-            f"次期戦略の初年度は{source.name}の初年度（{source.first_fiscal_year}年度）より後にしてください。"
-        )
+    errors = next_strategy_errors(source, code, first_fiscal_year, last_fiscal_year)
     if errors:
         raise RevisionError(errors)
-    new = Strategy.objects.create(
+    revision = _new_strategy(
+        settings_from=source,
+        user=user,
+        reason=f"{source.name}（{source.period_label}）を引き継いで策定",
         code=code,
         name=name,
         municipality=source.municipality,
         first_fiscal_year=first_fiscal_year,
         last_fiscal_year=last_fiscal_year,
     )
+    new = revision.strategy
+    state = carried_over(take_snapshot(source), source, new)
+    Writer(new, revision=revision, user=user).write_new(state)
+    _flag_targets_for_review(state, source, revision, user)
+    return revision
+
+
+def next_strategy_errors(source, code, first_fiscal_year, last_fiscal_year) -> list[str]:
+    """Why a strategy with this code and period cannot be made (after `source`, when given)."""
+    errors = []
+    if Strategy.objects.filter(code=code).exists():
+        errors.append(f"コード「{code}」の総合戦略はすでにあります。")
+    if last_fiscal_year < first_fiscal_year:
+        errors.append("計画期間の最終年度は初年度以降にしてください。")
+    if source is not None and first_fiscal_year <= source.first_fiscal_year:
+        errors.append(
+            f"次期戦略の初年度は{source.name}の初年度（{source.first_fiscal_year}年度）より後にしてください。"
+        )
+    return errors
+
+
+def _new_strategy(*, settings_from, user, reason, **fields) -> Revision:
+    """The strategy row, its draft 第1版 and its grade scale and evaluation settings (copied
+    from `settings_from` when given)."""
+    new = Strategy.objects.create(**fields)
     revision = Revision(
         strategy=new,
         number=1,
         title=INITIAL_TITLE,
-        reason=f"{source.name}（{source.period_label}）を引き継いで策定",
+        reason=reason,
         decided_by=Revision.Body.HEADQUARTERS,
         created_by=user,
     )
     revision._history_user = user
     revision.save()
-    _copy_settings(source, new)
-    state = carried_over(take_snapshot(source), source, new)
-    Writer(new, revision=revision, user=user).write(state)
-    _flag_targets_for_review(state, source, revision, user)
+    if settings_from is not None:
+        _copy_settings(settings_from, new)
+    else:
+        EvaluationSettings.objects.create(strategy=new)
     return revision
+
+
+@transaction.atomic
+def import_new_strategy(*, snapshot, user, settings_from=None, predecessor=None) -> Revision:
+    """A new strategy written as `snapshot` says (a workbook read by
+    revisions.workbook.reader.read_strategy_workbook), with a draft 第1版 to review and publish.
+    `predecessor`: the previous strategy; an indicator whose code it has too (and whose lineage
+    the workbook leaves blank) continues that indicator's lineage. `settings_from`: whose grade
+    scale and evaluation settings to copy (default: the predecessor's, else the defaults)."""
+    problems = new_strategy_problems(snapshot, predecessor)
+    if problems:
+        raise RevisionError([str(p) for p in problems])
+    fields = snapshot["strategy"]
+    revision = _new_strategy(
+        settings_from=settings_from or predecessor,
+        user=user,
+        reason=(
+            f"Excelのブックから策定（前期：{predecessor.name}）"
+            if predecessor
+            else "Excelのブックから策定"
+        ),
+        code=fields["code"],
+        name=fields["name"],
+        municipality=fields["municipality"],
+        first_fiscal_year=fields["first_fiscal_year"],
+        last_fiscal_year=fields["last_fiscal_year"],
+        adopted_on=date.fromisoformat(fields["adopted_on"]) if fields.get("adopted_on") else None,
+    )
+    state = with_lineage(snapshot, predecessor)
+    _ensure_departments(state)
+    Writer(revision.strategy, revision=revision, user=user).write_new(state)
+    return revision
+
+
+def _ensure_departments(state):
+    """担当課 the workbook names that the app does not know yet (a city starting from the blank
+    template): created, so that each indicator keeps its 担当課."""
+    names = {i["department"] for i in state["indicators"] if i.get("department")}
+    known = set(Department.objects.filter(name__in=names).values_list("name", flat=True))
+    Department.objects.bulk_create([Department(name=n) for n in sorted(names - known)])
 
 
 def _copy_settings(source, new):

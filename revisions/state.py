@@ -230,12 +230,13 @@ def _new_item(state, c, revision_number):
             "baseline_kind": row["baseline_kind"],
             "target_value": row["target_value"],
             "target_fiscal_year": row["target_fiscal_year"],
-            "change_value": None,
-            "change_unit": "",
+            # The stated change as printed and the 担当課: only an imported workbook gives them.
+            "change_value": p.get("change_value"),
+            "change_unit": p.get("change_unit") or "",
             "direction": p.get("direction", "increase"),
             "aggregation": p.get("aggregation", "level"),
             "decimals": p.get("decimals", decimals_of(p.get("target_value"))),
-            "department": None,
+            "department": p.get("department") or None,
             "source_line": p.get("source_line", ""),
             "reading_note": p.get("reading_note", ""),
             "introduced_from_year": introduced,
@@ -285,8 +286,9 @@ def _first_listing(state, project, payload):
         "measure": measure,
         "order": _next_order(state["listings"], measure=measure),
         "is_relisted": False,
-        "description": project["description"],
-        "source_text": "",
+        # An imported workbook may word the listing apart from the project (revisions.desired).
+        "description": payload.get("listing_description", project["description"]),
+        "source_text": payload.get("listing_source_text", ""),
         "introduced_from_year": project["introduced_from_year"],
         "retired_from_year": None,
     }

@@ -9,7 +9,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +36,7 @@ from revisions.rules import label as object_label
 from revisions.rules import show, stale
 from revisions.snapshot import take_snapshot
 from revisions.state import EDITABLE, KIND_LABELS, current_value, find, ordered
-from revisions.xlsx import comparison_workbook
+from revisions.xlsx import comparison_response
 
 ADMIN_ONLY = "改訂の作成・編集・公開は管理者のみが行えます。"
 
@@ -447,14 +447,7 @@ def compare(request, code):
 @login_required
 def compare_xlsx(request, code):
     strategy, _, old, new, comparison = _comparison(request, code)
-    content = comparison_workbook(strategy, old, new, comparison)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"{strategy.code}-revision-{old.number}-{new.number}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return comparison_response(strategy, old, new, comparison)
 
 
 # -- the next strategy -----------------------------------------------------------------------

@@ -11,7 +11,12 @@ so loading leaves those alone. Objects are matched by their stable key; nothing 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+
 from revisions.kinds import KINDS, LIFECYCLE_FIELDS, from_json, item_key, values_of
+
+BATCH = 500
 
 
 @dataclass
@@ -46,6 +51,94 @@ class Writer:
             for item in state.get(kind.collection, []):
                 if only is None or (kind.name, item_key(kind, item)) in only:
                     self.put(kind, item)
+
+    def write_new(self, state: dict):
+        """Every item of `state` into a strategy that has none yet (the next strategy, a workbook
+        imported as a new strategy): the same rows and audit trail as write(), created in bulk,
+        parents first: a few INSERTs per kind instead of several per item."""
+        if any(self.objects[kind.name] for kind in KINDS):
+            raise ValueError("write_new() writes into an empty strategy only; use write().")
+        for kind in KINDS:
+            items = state.get(kind.collection, [])
+            objs = [kind.model(**self._new_values(kind, item)) for item in items]
+            objs = self._bulk(kind.model, objs)
+            for item, obj in zip(items, objs, strict=True):
+                self.objects[kind.name][item_key(kind, item)] = obj
+            owned = []
+            if kind.texts:
+                texts = kind.texts
+                for item, obj in zip(items, objs, strict=True):
+                    owned += [
+                        texts.model(**{texts.parent: obj, "order": n, "text": text})
+                        for n, text in enumerate(item.get(texts.item, []), start=1)
+                    ]
+                self._bulk(kind.texts.model, owned)
+            if kind.rows:
+                rows = kind.rows
+                self._bulk(
+                    rows.model,
+                    [
+                        rows.model(**self._row_values(rows, obj, row))
+                        for item, obj in zip(items, objs, strict=True)
+                        for row in item.get(rows.item, [])
+                    ],
+                )
+            if kind.lifecycle:
+                parent = next(
+                    f.name
+                    for f in kind.lifecycle._meta.concrete_fields
+                    if f.related_model is kind.model
+                )
+                self._bulk(
+                    kind.lifecycle,
+                    [
+                        kind.lifecycle(
+                            **{parent: obj}, **{n: item.get(n) for n in LIFECYCLE_FIELDS}
+                        )
+                        for item, obj in zip(items, objs, strict=True)
+                        if any(item.get(n) for n in LIFECYCLE_FIELDS)
+                    ],
+                )
+
+    def _new_values(self, kind, item) -> dict:
+        values = values_of(kind, item)
+        for ref in kind.refs:
+            key = item.get(ref.item)
+            values[ref.field] = self.objects[ref.kind][key] if key is not None else None
+        for lookup in kind.lookups:
+            if lookup.field in item:
+                values[lookup.field] = self._lookup(lookup, item[lookup.field])
+        if not kind.refs:
+            values["strategy"] = self.strategy
+        return values
+
+    def _row_values(self, rows, owner, row) -> dict:
+        values = {
+            name: from_json(rows.model._meta.get_field(name), row[name])
+            for name in rows.fields
+            if name in row
+        }
+        values["revision"] = self.revisions.get(row.get("revision"))
+        return {rows.parent: owner, rows.year: row["from"], **values}
+
+    def _bulk(self, model, objs):
+        if not objs:
+            return objs
+        try:
+            get_history_manager_for_model(model)
+        except NotHistoricalModelError:
+            created = model.objects.bulk_create(objs, batch_size=BATCH)
+        else:
+            stamped = self.stamp and self.revision is not None
+            created = bulk_create_with_history(
+                objs,
+                model,
+                batch_size=BATCH,
+                default_user=self.user if stamped else None,
+                default_change_reason=self.revision.change_reason if stamped else None,
+            )
+        self.count.created[model._meta.verbose_name] += len(created)
+        return created
 
     def put(self, kind, item):
         values = values_of(kind, item)

@@ -3,13 +3,11 @@
 Every text cell goes through kpis.excel.neutralise: a name or note starting with = + - @ opens in
 Excel as text, never as a formula."""
 
-from io import BytesIO
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from kpis.excel import workbook as book
 from kpis.excel.neutralise import neutralise
+from kpis.excel.workbook import XLSX, download_response
 
 HEADERS = ["基本目標", "区分", "対象", "コード", "名称", "項目", "変更前", "変更後", "適用年度"]
 WIDTHS = [14, 10, 14, 22, 40, 16, 30, 30, 12]
@@ -28,8 +26,7 @@ def comparison_workbook(strategy, old, new, comparison) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "改訂の比較"
-    ws.append([neutralise(f"{strategy.name} 改訂の比較")])
-    ws["A1"].font = Font(bold=True, size=14)
+    book.title(ws, f"{strategy.name} 改訂の比較")
     ws.append([neutralise(f"比較元：{_revision_text(old)}")])
     ws.append([neutralise(f"比較先：{_revision_text(new)}")])
     counts = comparison.counts
@@ -37,9 +34,7 @@ def comparison_workbook(strategy, old, new, comparison) -> bytes:
     ws.append([])
     ws.append(HEADERS)
     header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E4E7EB")
+    book.header_row(ws, header_row, HEADERS, WIDTHS)
     for group in comparison.groups:
         for item in group.items:
             unit = item.unit
@@ -58,12 +53,15 @@ def comparison_workbook(strategy, old, new, comparison) -> bytes:
             )
     if not comparison.total:
         ws.append(["変更はありません。"])
-    for n, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            cell.alignment = book.WRAP
+    book.freeze_below(ws, header_row)
+    return book.to_bytes(wb)
+
+
+def comparison_response(strategy, old, new, comparison):
+    """The comparison as a download: 改訂の比較_nemuro-2_1-2.xlsx."""
+    content = comparison_workbook(strategy, old, new, comparison)
+    filename = f"改訂の比較_{strategy.code}_{old.number}-{new.number}.xlsx"
+    return download_response(content, filename, XLSX)

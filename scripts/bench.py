@@ -23,6 +23,9 @@ What it does (see docs/benchmarks.md for the results and how to read them):
    client's wall time on loopback is reported beside it.
 4. Times the Excel import of 5,000 actuals (upload checks, read, template check, preview,
    commit) against openpyxl merely reading the same file.
+5. Times the import of a strategy workbook of 500 KPIs as a new strategy (read, preview, write)
+   against openpyxl reading the same file, in its own database nemuro_bench_workbook (also alone:
+   `scripts/bench.py --only strategy-workbook [--kpis 500] [--reuse]`).
 
 BENCH_DATABASE_URL (default postgres://nemuro:nemuro@127.0.0.1:5432/nemuro, the role .ci/run
 creates) names a role allowed to create databases; only the database name is replaced.
@@ -52,6 +55,8 @@ DATABASES = {
     "large": f"nemuro_bench_large{_SUFFIX}",
     "import": f"nemuro_bench_import{_SUFFIX}",
 }
+WORKBOOK_DATABASE = f"nemuro_bench_workbook{_SUFFIX}"  # --only strategy-workbook
+WORKBOOK_KPIS = 500
 PORT = int(os.environ.get("BENCH_PORT", "8701"))
 STRATEGY = "nemuro-2"
 IMPORT_ROWS = 5000
@@ -467,6 +472,102 @@ def worker_import(args):
     )
 
 
+def worker_strategy_workbook(args):
+    """Time importing a strategy workbook of `kpis` KPIs as a new strategy (read, preview, write;
+    rolled back) against openpyxl merely reading the same file (JSON)."""
+    _django(args)
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from kpis.models import Strategy
+    from revisions import services
+    from revisions.snapshot import take_snapshot
+    from revisions.workbook.export import export_strategy_workbook
+    from revisions.workbook.plan import plan_new_strategy
+    from revisions.workbook.reader import read_strategy_workbook
+
+    source = Strategy.objects.get(code="synthetic-import")
+    admin, _ = User.objects.get_or_create(username="bench-workbook-admin")
+    snapshot = take_snapshot(source)
+    snapshot["strategy"]["code"] = "synthetic-import-copy"  # imported as a new strategy
+    started = time.perf_counter()
+    data = export_strategy_workbook(snapshot)
+    export_seconds = time.perf_counter() - started
+    openpyxl_times, phases = [], {"read": [], "preview": [], "write": []}
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        assert _openpyxl_read(data) >= args.kpis
+        openpyxl_times.append(time.perf_counter() - t)
+        with transaction.atomic():  # rolled back: every repetition imports into the same state
+            t = time.perf_counter()
+            result = read_strategy_workbook(data)
+            phases["read"].append(time.perf_counter() - t)
+            assert result.ok, [str(e) for e in result.errors[:3]]
+            t = time.perf_counter()
+            plan = plan_new_strategy(result.snapshot)
+            assert plan.ok and dict(plan.counts)["KPI"] == args.kpis, plan.problems[:3]
+            phases["preview"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            services.import_new_strategy(snapshot=result.snapshot, user=admin, settings_from=source)
+            phases["write"].append(time.perf_counter() - t)
+            transaction.set_rollback(True)
+    print(
+        json.dumps(
+            {
+                "kpis": args.kpis,
+                "file_bytes": len(data),
+                "export_seconds": export_seconds,
+                "openpyxl": openpyxl_times,
+                "phases": phases,
+            }
+        )
+    )
+
+
+def strategy_workbook_section(base, args) -> int:
+    """`--only strategy-workbook`: its own database (a strategy of --kpis KPIs, made by
+    scripts/synthetic.py), then the import timed against openpyxl's read of the same file."""
+    url = db_url(base, WORKBOOK_DATABASE)
+    conn = admin_connection(base)
+    with conn.cursor() as c:
+        c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [WORKBOOK_DATABASE])
+        exists = c.fetchone() is not None
+    if not (args.reuse and exists):
+        recreate(conn, WORKBOOK_DATABASE)
+    conn.close()
+    if not (args.reuse and exists):
+        _, took = run([PY, "manage.py", "migrate", "--noinput"], child_env(url))
+        print(f"  migrated {WORKBOOK_DATABASE} in {took:.0f} s")
+        synthetic = [PY, "scripts/synthetic.py", "import", "--rows", str(args.kpis)]
+        out, _ = run([*synthetic, "--database-url", url], child_env(url))
+        print("  " + out.strip().splitlines()[0])
+    load = os.getloadavg()[0]
+    print(
+        f"== strategy workbook of {args.kpis:,} KPIs imported as a new strategy ({args.repeat} times, rolled back)"
+    )
+    r = child(
+        "_strategy_workbook", url, ROOT, "--kpis", str(args.kpis), "--repeat", str(args.repeat)
+    )
+    o = statistics.median(r["openpyxl"])
+    ph = {k: statistics.median(v) for k, v in r["phases"].items()}
+    total = sum(ph.values())
+    print(f"  file {r['file_bytes'] / 1024:.0f} KiB, exported in {r['export_seconds']:.2f} s")
+    print(f"  openpyxl: load_workbook(read_only) + every row   {o:>7.2f} s")
+    print(
+        f"  import: upload checks + read_strategy_workbook  {ph['read']:>7.2f} s  {ph['read'] / o:.1f}×"
+    )
+    print(f"  import: preview (plan_new_strategy)             {ph['preview']:>7.2f} s")
+    print(f"  import: write (import_new_strategy)             {ph['write']:>7.2f} s")
+    print(
+        f"  import total                                    {total:>7.2f} s  {total / o:.1f}× openpyxl"
+    )
+    print(f"  {mark(total / o <= 3)} import within 3× of openpyxl's read: {total / o:.1f}×")
+    print(
+        f"  (medians of {args.repeat}; load average {load:.2f} before, {os.getloadavg()[0]:.2f} after, {os.cpu_count()} cores)"
+    )
+    return 0
+
+
 # --- HTTP measurement --------------------------------------------------------------------------
 
 
@@ -793,13 +894,20 @@ def report(vs, info, results, imports, n, baseline_label=""):
 # --- page weight and chart time in Chromium (scripts/bench_weight.py) ----------------------------
 
 
-def browser_section(database_url, info):
+def browser_section(database_url, info, baseline=None):
     """Each main page's transferred bytes and the indicator page's chart time, measured in
-    Chromium against a gunicorn serving compressed, hashed static files (Nemuro's database)."""
+    Chromium against a gunicorn serving compressed, hashed static files (Nemuro's database); with
+    a baseline, its code is served and measured beside this code's."""
     import bench_weight
 
     small = info["small"]
-    lines = bench_weight.run(child_env(database_url), small["urls"], small["sessions"])
+    lines = bench_weight.run(
+        child_env(database_url),
+        small["urls"],
+        small["sessions"],
+        baseline=baseline,
+        baseline_env=child_env(database_url, baseline[1]) if baseline else None,
+    )
     return "\n".join(lines)
 
 
@@ -817,7 +925,15 @@ def child(worker, database_url, app_root, *args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="KPI tracker benchmark (see docs/benchmarks.md)")
-    parser.add_argument("worker", nargs="?", choices=["_pages", "_import", "_profile"])
+    parser.add_argument(
+        "worker", nargs="?", choices=["_pages", "_import", "_profile", "_strategy_workbook"]
+    )
+    parser.add_argument(
+        "--only",
+        choices=["strategy-workbook"],
+        help="one section: strategy-workbook = a workbook of --kpis KPIs imported as a strategy",
+    )
+    parser.add_argument("--kpis", type=int, default=WORKBOOK_KPIS)
     parser.add_argument("--database-url")
     parser.add_argument("--requests", type=int, default=40, help="samples per page and server")
     parser.add_argument("--warmup", type=int, default=5)
@@ -843,8 +959,12 @@ def main(argv=None):
         return worker_import(args)
     if args.worker == "_profile":
         return worker_profile(args)
+    if args.worker == "_strategy_workbook":
+        return worker_strategy_workbook(args)
 
     base = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+    if args.only == "strategy-workbook":
+        return strategy_workbook_section(base, args)
     started = time.perf_counter()
     load_before = f"{os.getloadavg()[0]:.2f}"
     print(f"== setup ({'reusing' if args.reuse else 'creating'} the benchmark databases)")
@@ -903,8 +1023,10 @@ def main(argv=None):
         f"\n(bench finished in {time.perf_counter() - started:.0f} s; load average before "
         f"{load_before}, after {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )
+    if not args.skip_import:
+        strategy_workbook_section(base, args)
     if not args.skip_browser:
-        print(browser_section(urls["small"], info))
+        print(browser_section(urls["small"], info, baseline))
     if not same:  # timings of pages that differ compare nothing
         print("the baseline renders different table rows: the comparison is not valid")
         return 1

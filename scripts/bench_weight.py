@@ -12,10 +12,16 @@ are what a browser on the city's network receives (gzip or brotli, hashed names)
    without a chart (the plotly bundle blocked: the page shows its table fallback), time until its
    load event. The two alternate, N times each, in the same browser. Target: ≤ 2×.
 
+With --baseline REF the same is measured, in the same run, against the code of an older commit
+(its own collectstatic and gunicorn, the same database): before/after side by side, the loads of
+the two alternating so the machine's load falls on both alike.
+
     .venv/bin/python scripts/bench_weight.py --database-url postgres://…/nemuro_bench_small
+    .venv/bin/python scripts/bench_weight.py --database-url … --baseline HEAD~3 --repeat 7
 """
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -64,33 +70,33 @@ def _kind(request):
     return "other"
 
 
-def collect_static(env):
+def collect_static(env, app_root=ROOT):
     """collectstatic (hashed + compressed) into a temporary STATIC_ROOT; returns its path."""
     root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     env = dict(env, STATIC_MANIFEST="1", STATIC_ROOT=str(root))
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
+        cwd=app_root,
         env=env,
         check=True,
     )
     return root
 
 
-def start_server(env, static_root):
+def start_server(env, static_root, app_root=ROOT, port=PORT):
     env = dict(env, STATIC_MANIFEST="1", STATIC_ROOT=str(static_root))
     proc = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "nemuro_strategy.wsgi",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             "2",
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=app_root,
         env=env,
         start_new_session=True,
     )
@@ -99,7 +105,7 @@ def start_server(env, static_root):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             c.request("GET", "/healthz")
             if c.getresponse().status == 200:
                 return proc
@@ -148,20 +154,26 @@ def _load(page, url, *, with_chart):
     return page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
 
 
-def chart_times(browser, base, url, session, repeat):
-    """{"cold": (chart, plain), "warm": (chart, plain)} lists of ms. Cold: a fresh context (empty
-    cache) per load, a first visit. Warm: the same context again, static files from the HTTP cache
-    (hashed names are cached for good) — a clerk or council member coming back."""
-    out = {"cold": ([], []), "warm": ([], [])}
-    warm = {flag: _open(browser, base, session, with_chart=flag) for flag in (True, False)}
-    for flag, (_, page) in warm.items():
+def chart_times(browser, bases, url, session, repeat):
+    """{base: {"cold": (chart, plain), "warm": (chart, plain)}} lists of ms. Cold: a fresh context
+    (empty cache) per load, a first visit. Warm: the same context again, static files from the
+    HTTP cache (hashed names are cached for good) — a clerk or council member coming back. With
+    several bases (servers) the loads alternate between them."""
+    out = {base: {"cold": ([], []), "warm": ([], [])} for base in bases}
+    warm = {
+        (base, flag): _open(browser, base, session, with_chart=flag)
+        for base in bases
+        for flag in (True, False)
+    }
+    for (_, flag), (_, page) in warm.items():
         _load(page, url, with_chart=flag)  # fills the cache (and the server's)
     for _ in range(repeat):
-        for flag, index in ((True, 0), (False, 1)):
-            context, page = _open(browser, base, session, with_chart=flag)
-            out["cold"][index].append(_load(page, url, with_chart=flag))
-            context.close()
-            out["warm"][index].append(_load(warm[flag][1], url, with_chart=flag))
+        for base in bases:
+            for flag, index in ((True, 0), (False, 1)):
+                context, page = _open(browser, base, session, with_chart=flag)
+                out[base]["cold"][index].append(_load(page, url, with_chart=flag))
+                context.close()
+                out[base]["warm"][index].append(_load(warm[base, flag][1], url, with_chart=flag))
     for context, _ in warm.values():
         context.close()
     return out
@@ -175,49 +187,81 @@ def extra_urls(strategy):
     }
 
 
-def run(env, urls, sessions, repeat=7, strategy="nemuro-2"):
+def _load_average():
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def run(env, urls, sessions, repeat=7, strategy="nemuro-2", baseline=None, baseline_env=None):
     """Measure and return the report's lines. `urls` maps page keys to paths (bench.page_urls()),
-    `sessions` usernames to session keys."""
+    `sessions` usernames to session keys. `baseline`: (label, worktree) of an older commit, served
+    with `baseline_env` beside this code and measured in the same run."""
     from playwright.sync_api import sync_playwright
 
     urls = {**urls, **extra_urls(strategy)}
+    # (label, app root, env, port): this code first, then the baseline's.
+    servers = [("this code", ROOT, env, PORT)]
+    if baseline:
+        servers.append((f"baseline {baseline[0]}", baseline[1], baseline_env, PORT + 1))
 
-    static_root = collect_static(env)
-    server = start_server(env, static_root)
-    base = f"http://127.0.0.1:{PORT}"
+    load_before = _load_average()
+    started = []
     lines = ["", "== page weight and chart time (Chromium, compressed static files)"]
     try:
+        for _label, app_root, server_env, port in servers:
+            static_root = collect_static(server_env, app_root)
+            started.append((start_server(server_env, static_root, app_root, port), static_root))
+        bases = {f"http://127.0.0.1:{port}": label for label, _, _, port in servers}
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
-            lines.append(
-                f"{_pad('page', 28)} {'HTML':>9} {'JS':>10} {'CSS':>9} {'other':>9} {'JS+CSS ≤ 1 MB':>15}"
+            for base, label in bases.items():
+                lines.append(f"-- {label}: bytes received per page (cold, a fresh context)")
+                lines.extend(weight_table(browser, base, urls, sessions))
+            times = chart_times(
+                browser, list(bases), urls["indicator"], sessions["bench-council"], repeat
             )
-            for key, label, user in WEIGHT_PAGES:
-                w = weigh(browser, base, urls[key], sessions[user])
-                js, css = w.get("script", 0), w.get("stylesheet", 0)
-                other = sum(
-                    v for k, v in w.items() if k not in ("document", "script", "stylesheet")
-                )
-                ok = "✓" if js + css <= JS_CSS_BUDGET else "✗"
-                lines.append(
-                    f"{_pad(label, 28)} {w.get('document', 0):>9,} {js:>10,} {css:>9,} {other:>9,} "
-                    f"{js + css:>13,} {ok}"
-                )
-            times = chart_times(browser, base, urls["indicator"], sessions["bench-council"], repeat)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(static_root, ignore_errors=True)
-    for kind, (chart, plain) in times.items():
-        c, q = statistics.median(chart), statistics.median(plain)
-        ratio = c / q if q else float("inf")
-        ok = "✓" if ratio <= CHART_RATIO_TARGET else "✗"
+        for server, static_root in started:
+            server.terminate()
+            server.wait(10)
+            shutil.rmtree(static_root, ignore_errors=True)
+    lines.append(
+        f"-- indicator page: chart drawn against the same page without a chart (medians of {repeat})"
+    )
+    for base, label in bases.items():
+        for kind, (chart, plain) in times[base].items():
+            c, q = statistics.median(chart), statistics.median(plain)
+            ratio = c / q if q else float("inf")
+            ok = "✓" if ratio <= CHART_RATIO_TARGET else "✗"
+            # Each chart load and the plain load right after it share the machine's load of that
+            # moment: the median of these pairs' ratios moves less on a busy machine.
+            paired = statistics.median(x / y for x, y in zip(chart, plain, strict=True))
+            lines.append(
+                f"{_pad(label, 24)} {kind}: chart drawn at {c:5.0f} ms; without a chart loaded at "
+                f"{q:5.0f} ms: {ratio:.2f}× (target ≤ {CHART_RATIO_TARGET:.0f}×) {ok}; "
+                f"paired {paired:.2f}×   [chart {' '.join(f'{x:.0f}' for x in chart)} | plain "
+                f"{' '.join(f'{x:.0f}' for x in plain)}]"
+            )
+    lines.append(
+        f"(load average before {load_before}, after {_load_average()} on {os.cpu_count()} cores)"
+    )
+    return lines
+
+
+def weight_table(browser, base, urls, sessions):
+    lines = [
+        f"{_pad('page', 28)} {'HTML':>9} {'JS':>10} {'CSS':>9} {'other':>9} {'JS+CSS ≤ 1 MB':>15}"
+    ]
+    for key, label, user in WEIGHT_PAGES:
+        w = weigh(browser, base, urls[key], sessions[user])
+        js, css = w.get("script", 0), w.get("stylesheet", 0)
+        other = sum(v for k, v in w.items() if k not in ("document", "script", "stylesheet"))
+        ok = "✓" if js + css <= JS_CSS_BUDGET else "✗"
         lines.append(
-            f"indicator page, {kind} (median of {repeat}): chart drawn at {c:.0f} ms; the same page "
-            f"without a chart loaded at {q:.0f} ms: {ratio:.2f}× (target ≤ {CHART_RATIO_TARGET:.0f}×) {ok}"
+            f"{_pad(label, 28)} {w.get('document', 0):>9,} {js:>10,} {css:>9,} {other:>9,} "
+            f"{js + css:>13,} {ok}"
         )
     return lines
 
@@ -230,10 +274,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also serve the code of this git commit and measure it in the same run (before/after)",
+    )
     args = parser.parse_args(argv)
     env = bench.child_env(args.database_url)
     info = bench.child("_pages", args.database_url, ROOT)
-    print("\n".join(run(env, info["urls"], info["sessions"], args.repeat)))
+    baseline = bench.baseline_tree(args.baseline) if args.baseline else None
+    baseline_env = bench.child_env(args.database_url, baseline[1]) if baseline else None
+    lines = run(
+        env,
+        info["urls"],
+        info["sessions"],
+        args.repeat,
+        baseline=baseline,
+        baseline_env=baseline_env,
+    )
+    print("\n".join(lines))
     return 0
 
 

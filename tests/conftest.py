@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 
 from front.loading import load_strategy
 from kpis import roles
@@ -17,6 +18,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the strategy once per test database; each test runs in a transaction on top of it."""
     with django_db_blocker.unblock():
         load_strategy()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around the tests of one module (on each worker), for rows that are costly to
+    make and that the tests only read: a module-scoped fixture that depends on this one makes them
+    once; each test (marked django_db) runs in its own transaction nested in this one, so what it
+    writes is rolled back to the shared rows, and the shared rows go after the module's last test.
+    Not for transactional tests (pytest-django runs those after all the others anyway).
+    The database stays open to the module's fixtures while it runs."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -43,41 +57,53 @@ def tourism(db):
     return Department.objects.create(name="観光振興課")
 
 
+def make_user(username, department=None):
+    """alice, bob, charlie, dave or mallory as the fixtures of those names make them (the
+    department: 水産振興課 for alice, 観光振興課 for mallory)."""
+    role = {
+        "alice": roles.CLERK,
+        "bob": roles.SECRETARIAT,
+        "charlie": roles.COUNCIL,
+        "dave": roles.ADMINISTRATOR,
+        "mallory": roles.CLERK,
+    }[username]
+    user = _user(username, role)
+    if department is not None:
+        department.members.add(user)
+    if role == roles.ADMINISTRATOR:
+        user.is_staff = True
+        user.save()
+    return user
+
+
 @pytest.fixture
 def alice(db, fisheries):
     """入力担当 of 水産振興課."""
-    user = _user("alice", roles.CLERK)
-    fisheries.members.add(user)
-    return user
+    return make_user("alice", fisheries)
 
 
 @pytest.fixture
 def bob(db):
     """事務局 (総合政策部)."""
-    return _user("bob", roles.SECRETARIAT)
+    return make_user("bob")
 
 
 @pytest.fixture
 def charlie(db):
     """有識者会議の委員."""
-    return _user("charlie", roles.COUNCIL)
+    return make_user("charlie")
 
 
 @pytest.fixture
 def dave(db):
     """管理者."""
-    user = _user("dave", roles.ADMINISTRATOR)
-    user.is_staff = True
-    user.save()
-    return user
+    return make_user("dave")
 
 
 @pytest.fixture
 def mallory(db, tourism):
     """入力担当 of another department (観光振興課)."""
-    user = _user("mallory", roles.CLERK)
-    tourism.members.add(user)
-    return user
+    return make_user("mallory", tourism)
 
 
 @pytest.fixture

@@ -134,7 +134,9 @@ def test_the_comparison_downloads_as_xlsx(client, strategy, dave, charlie):
     r = client.get(f"{BASE}/compare/xlsx/?from=1&to=2")
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="nemuro-2-revision-1-2.xlsx"' in r["Content-Disposition"]
+    assert r["Content-Disposition"].endswith(
+        "filename*=UTF-8''%E6%94%B9%E8%A8%82%E3%81%AE%E6%AF%94%E8%BC%83_nemuro-2_1-2.xlsx"
+    )  # 改訂の比較_nemuro-2_1-2.xlsx
     ws = load_workbook(BytesIO(r.content)).active
     rows = [[c for c in row] for row in ws.iter_rows(values_only=True)]
     header = rows.index(

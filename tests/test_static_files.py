@@ -2,6 +2,7 @@
 whitenoise (the tests otherwise run with STATIC_MANIFEST=0, so this runs a real collectstatic in a
 subprocess with the production storage); the partial plotly.js bundle and the favicon."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ with override_settings(STATIC_ROOT=sys.argv[1]):
     storage = settings.STORAGES["staticfiles"]["BACKEND"]
     c = Client(HTTP_HOST="kpi.example.lg.jp")
     out = {"storage": storage}
-    for name in ["vendor/plotly/plotly-basic.min.js", "css/app.css", "favicon.svg"]:
+    for name in ["vendor/plotly/plotly-scatter-bar.min.js", "css/app.css", "favicon.svg"]:
         url = static(name)
         plain = c.get(url, secure=True)
         gz = c.get(url, secure=True, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
@@ -64,8 +65,8 @@ def test_it_serves_hashed_compressed_static_files_in_production(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    plotly = out["vendor/plotly/plotly-basic.min.js"]
-    assert plotly["url"].startswith("/static/vendor/plotly/plotly-basic.min.")  # hashed name
+    plotly = out["vendor/plotly/plotly-scatter-bar.min.js"]
+    assert plotly["url"].startswith("/static/vendor/plotly/plotly-scatter-bar.min.")  # hashed
     assert plotly["status"] == 200
     assert plotly["encoding"] == "br"  # Brotli is a dependency: .br beside .gz
     assert plotly["sent_bytes"] < 350_000 < 1_000_000 < plotly["plain_bytes"]
@@ -75,18 +76,29 @@ def test_it_serves_hashed_compressed_static_files_in_production(tmp_path):
     assert out["favicon.ico"][1] == out["favicon.svg"]["url"]
 
 
-def test_the_plotly_bundle_is_the_vendored_partial_one_with_its_licence():
-    bundle = Path(finders.find("vendor/plotly/plotly-basic.min.js"))
-    assert bundle.read_text()[:200].count("plotly.js (basic - minified) v4.1.1") == 1
-    assert bundle.stat().st_size < 1_500_000  # the full plotly.min.js is 4.8 MB
-    meta = json.loads((bundle.parent / "package.json").read_text())
-    assert (meta["name"], meta["version"], meta["license"]) == (
-        "plotly.js-basic-dist-min",
-        "4.1.1",
-        "MIT",
+def test_the_plotly_bundle_is_the_partial_one_built_by_the_script_with_its_licence():
+    """The file is what static/vendor/plotly/README.md and scripts/plotly/ say it is: plotly.js
+    4.1.1 built by scripts/build_plotly.sh, with the sha256 the README records."""
+    bundle = Path(finders.find("vendor/plotly/plotly-scatter-bar.min.js"))
+    data = bundle.read_bytes()
+    assert data.startswith(
+        b"//# allFunctionsCalledOnLoad\n"  # V8: compile it all off the main thread
+        b"/*! plotly.js v4.1.1, partial bundle: core (scatter) + bar;"
     )
+    assert len(data) < 1_150_000  # the prebuilt basic bundle is 1.19 MB, the full one 4.8 MB
+    readme = (bundle.parent / "README.md").read_text()
+    assert f"sha256 of our copy: `{hashlib.sha256(data).hexdigest()}`" in readme
     assert "MIT License" in (bundle.parent / "LICENSE").read_text()
-    assert not finders.find("plotly/plotly.min.js")  # the 4.8 MB full bundle is not served
+    pins = json.loads((ROOT / "scripts/plotly/package.json").read_text())["dependencies"]
+    assert pins == {"plotly.js": "4.1.1", "esbuild": "0.28.2"}
+    lock = json.loads((ROOT / "scripts/plotly/package-lock.json").read_text())["packages"]
+    assert lock["node_modules/plotly.js"]["version"] == "4.1.1"
+    assert "plotly.js/lib/bar" in (ROOT / "scripts/plotly/entry.js").read_text()
+    script = (ROOT / "scripts/build_plotly.sh").read_text()
+    assert "PLOTLY_VERSION=4.1.1\nESBUILD_VERSION=0.28.2" in script
+    # Only the one bundle: neither the prebuilt basic one nor the 4.8 MB full one is served.
+    assert sorted(p.name for p in bundle.parent.glob("*.js")) == ["plotly-scatter-bar.min.js"]
+    assert not finders.find("plotly/plotly.min.js")
 
 
 def test_every_page_links_the_favicon(client):
@@ -103,6 +115,7 @@ CDN_HOSTS = (
     "unpkg.com",
     "cdnjs.cloudflare.com",
     "googleapis.com",
+    "cloud.plotly.com",  # plotly's "send to Chart Studio" default, emptied by scripts/build_plotly.sh
 )
 
 

@@ -3,15 +3,12 @@
 Every text cell goes through neutralise(): a note typed as '=HYPERLINK(…)' opens as text."""
 
 import csv
-from io import BytesIO, StringIO
+from io import StringIO
 
-from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from kpis import numfmt
 from kpis.evaluation import YearEvaluation, timelines
+from kpis.excel import workbook as book
 from kpis.excel.neutralise import csv_text, neutralise
 from kpis.models import Actual
 
@@ -108,7 +105,7 @@ def export_row(a: Actual, year: YearEvaluation | None = None) -> list:
         a.note,
         ind.department.name if ind.department_id else "",
         (user.get_full_name() or user.username) if user else "",
-        timezone.localtime(a.updated_at).replace(tzinfo=None) if a.updated_at else None,
+        book.local(a.updated_at),
         year.value if year else None,
         year.result.progress_rate if year else None,
         year.grade_text if year else "",
@@ -119,12 +116,7 @@ def write_xlsx(actuals, evaluations=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "実績値"
-    ws.append(HEADERS)
-    for c in range(1, len(HEADERS) + 1):
-        cell = ws.cell(1, c)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DCE6F1")
-        ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(HEADERS[c - 1], 12)
+    book.header_row(ws, 1, HEADERS, WIDTHS)
     number_cols = [HEADERS.index(h) + 1 for h in NUMBER_COLUMNS]
     time_col = HEADERS.index("更新日時") + 1
     rate_col = HEADERS.index("進捗率") + 1
@@ -134,14 +126,12 @@ def write_xlsx(actuals, evaluations=None) -> bytes:
         for c in number_cols:
             cell = ws.cell(r, c)
             value = cell.value if not isinstance(cell.value, str) else None
-            cell.number_format = numfmt.excel_value_format(value, a.indicator.decimals)
-        ws.cell(r, time_col).number_format = "yyyy/mm/dd hh:mm"
-        ws.cell(r, rate_col).number_format = numfmt.PERCENT_FORMAT
-    ws.freeze_panes = "A2"
+            cell.number_format = book.value_format(value, a.indicator.decimals)
+        ws.cell(r, time_col).number_format = book.DATETIME
+        ws.cell(r, rate_col).number_format = book.PERCENT
+    book.freeze_below(ws, 1)
     ws.auto_filter.ref = ws.dimensions
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes(wb)
 
 
 def _key(a):

@@ -8,30 +8,24 @@ only the key and the input columns and validates everything again)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 
-from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpis import numfmt
 from kpis.evaluation import YearEvaluation, timelines
 from kpis.excel import layout
+from kpis.excel import workbook as book
 from kpis.excel.neutralise import template_text
 from kpis.fiscal import fiscal_year_label
 from kpis.models import Actual, Indicator
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF8D6")
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 WIDTHS = {
     layout.KEY: 18,
@@ -106,13 +100,7 @@ def build_template(*, strategy, department, fiscal_year, rows: list[TemplateRow]
         f"{fiscal_year_label(fiscal_year)} 実績値入力シート　{department.name}　（{strategy.name}）",
     ).font = Font(bold=True, size=13)
     ws.cell(layout.HELP_ROW, 1, HELP_TEXT).font = Font(size=9, color="404040")
-    for h, c in col.items():
-        cell = ws.cell(layout.HEADER_ROW, c, h)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(h, 12)
+    book.header_row(ws, layout.HEADER_ROW, headers, WIDTHS, border=True)
 
     for r, row in enumerate(rows, start=layout.FIRST_DATA_ROW):
         _write_row(ws, r, col, row, strategy, past_years)
@@ -136,7 +124,7 @@ def build_template(*, strategy, department, fiscal_year, rows: list[TemplateRow]
     ).as_rows()
     values += [
         ("department", department.name),
-        ("created_at", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("created_at", book.now_text()),
         ("rows", len(rows)),
     ]
     for r, (k, v) in enumerate(values, start=1):
@@ -146,9 +134,7 @@ def build_template(*, strategy, department, fiscal_year, rows: list[TemplateRow]
     meta.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)  # no unhiding, renaming or adding sheets
 
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes(wb)
 
 
 def _write_row(ws, r, col, row: TemplateRow, strategy, past_years):
@@ -158,17 +144,17 @@ def _write_row(ws, r, col, row: TemplateRow, strategy, past_years):
         # Text is neutralised: a note "=HYPERLINK(…)" must come back as text, not a formula
         # (the importer's unneutralise gives the stored text back on upload).
         cell = ws.cell(r, col[header], template_text(value))
-        cell.border = BORDER
+        cell.border = book.BORDER
         cell.protection = LOCKED if locked else UNLOCKED
         cell.fill = LOCKED_FILL if locked else INPUT_FILL
-        cell.alignment = WRAP
+        cell.alignment = book.WRAP
         if number and not locked:
             # an input cell shows what the clerk types: 42.5 stays 42.5, never rounded to 43
             cell.number_format = "General"
         elif number:
             # each value with its own decimals, never fewer than the indicator's
             value = value if isinstance(value, Decimal | int | float) else None
-            cell.number_format = numfmt.excel_value_format(value, ind.decimals)
+            cell.number_format = book.value_format(value, ind.decimals)
         return cell
 
     put(layout.KEY, layout.indicator_key(strategy.code, ind.code))

@@ -4,10 +4,9 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kpis import services
@@ -15,9 +14,9 @@ from kpis.excel import export, importer
 from kpis.excel.forms import UploadForm
 from kpis.excel.reader import UploadRefused, read_workbook
 from kpis.excel.template import build_template, template_rows
+from kpis.excel.workbook import CSV, XLSX, download_response
 from kpis.models import Actual, Department
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "excel_import"  # session key: the checked rows between preview and commit
 
 
@@ -33,13 +32,6 @@ def _get_department_for_user(request, code, fiscal_year, department_id):
     return strategy, department
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def template_download(request, code, fiscal_year, department_id):
@@ -50,7 +42,7 @@ def template_download(request, code, fiscal_year, department_id):
     content = build_template(
         strategy=strategy, department=department, fiscal_year=fiscal_year, rows=rows
     )
-    return _attachment(content, XLSX, f"実績値入力_{fiscal_year}年度_{department.name}.xlsx")
+    return download_response(content, f"実績値入力_{fiscal_year}年度_{department.name}.xlsx", XLSX)
 
 
 @login_required
@@ -195,7 +187,7 @@ def export_xlsx(request, code):
     actuals = list(export.export_actuals(strategy, request.user, year))
     evaluations = export.evaluations_for(strategy, request.user, actuals)
     content = export.write_xlsx(actuals, evaluations)
-    return _attachment(content, XLSX, f"実績値_{year or '全年度'}_{strategy.code}.xlsx")
+    return download_response(content, f"実績値_{year or '全年度'}_{strategy.code}.xlsx", XLSX)
 
 
 @login_required
@@ -206,6 +198,4 @@ def export_csv(request, code):
     actuals = list(export.export_actuals(strategy, request.user, year))
     evaluations = export.evaluations_for(strategy, request.user, actuals)
     content = export.write_csv(actuals, evaluations)
-    return _attachment(
-        content, "text/csv; charset=utf-8", f"実績値_{year or '全年度'}_{strategy.code}.csv"
-    )
+    return download_response(content, f"実績値_{year or '全年度'}_{strategy.code}.csv", CSV)

@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from council.models import Opinion
-from kpis.models import Actual, Indicator, YearReview
+from kpis.models import Actual, Department, Indicator, Strategy, YearReview
+from tests.conftest import make_user
 
 ROLES = ["anonymous", "mallory", "alice", "bob", "charlie", "dave"]
 FISHERIES_CODES = ["1-ア-1-1", "1-ア-1-2", "1-ア-1-3", "1-ア-1-4"]
@@ -29,6 +30,25 @@ def _fast_passwords(settings):
 @pytest.fixture
 def world(strategy, fisheries, tourism, alice, mallory, bob, charlie, dave):
     """Everything the matrix URLs point at (see URL_KWARGS in test_permission_matrix.py)."""
+    users = {"alice": alice, "mallory": mallory, "bob": bob, "charlie": charlie, "dave": dave}
+    return make_world(strategy, fisheries, tourism, users)
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db):
+    """`world` made once for the tests of a module that only read it (tests/conftest.module_db)."""
+    strategy = Strategy.objects.get(code="nemuro-2")
+    fisheries = Department.objects.create(name="水産振興課")
+    tourism = Department.objects.create(name="観光振興課")
+    users = {
+        name: make_user(name, {"alice": fisheries, "mallory": tourism}.get(name))
+        for name in ("alice", "mallory", "bob", "charlie", "dave")
+    }
+    return make_world(strategy, fisheries, tourism, users)
+
+
+def make_world(strategy, fisheries, tourism, users):
+    alice, charlie = users["alice"], users["charlie"]
     Indicator.objects.filter(code__in=FISHERIES_CODES).update(department=fisheries)
     ind = Indicator.objects.get(basic_goal__strategy=strategy, code="1-ア-1-1")
     submitted = Actual.objects.create(
@@ -55,14 +75,7 @@ def world(strategy, fisheries, tourism, alice, mallory, bob, charlie, dave):
         "indicator": ind,
         "actual": submitted,
         "opinion": opinion,
-        "users": {
-            "anonymous": None,
-            "mallory": mallory,
-            "alice": alice,
-            "bob": bob,
-            "charlie": charlie,
-            "dave": dave,
-        },
+        "users": {"anonymous": None, **users},
     }
 
 

@@ -26,6 +26,20 @@ def test_it_answers_a_nul_in_an_api_path_with_a_japanese_400(client, world):
     assert NUL_TEXT in r.json()["detail"]
 
 
+def test_the_api_schema_documents_the_400_of_a_nul_in_a_query_parameter(client, world):
+    """schemathesis (tests/test_api_schema.py) now and then sends a NUL in a query parameter's
+    name: the guard's 400 must be a documented answer of every operation, or that test fails at
+    random."""
+    r = client.get(f"/api/v1/strategies/{CODE}/indicators?%00=1")
+    assert r.status_code == 400 and NUL_TEXT in r.json()["detail"]
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    operations = [op for path in paths.values() for op in path.values()]
+    assert len(operations) >= 5
+    assert all("400" in op["responses"] for op in operations), [
+        op["operationId"] for op in operations if "400" not in op["responses"]
+    ]
+
+
 def test_it_refuses_a_nul_in_a_return_reason_and_changes_nothing(client, world):
     actual = world["actual"]
     client.force_login(world["users"]["bob"])

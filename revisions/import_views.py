@@ -1,0 +1,151 @@
+"""「Excelのブックから改訂を作成」 under /strategies/<code>/revisions/workbook/revision/ (administrators only).
+
+Step 1 (POST the form with the workbook): read it (revisions.workbook.reader), plan the draft
+(revisions.draft_import.preview_import) and show the preview — the revision comparison of the
+published state and the state the draft would publish, and every refusal with its sheet, row and
+column. Nothing is saved; the wanted state waits in the session for step 2.
+Step 2 (POST confirm): plan again, and save the draft only if it is still what the preview showed.
+Then the draft is like any other: its page, the comparison, publishing."""
+
+import secrets
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revisions import draft_import
+from revisions.desired import field_label
+from revisions.import_forms import WorkbookImportForm
+from revisions.import_locate import row_locator
+from revisions.services import RevisionError
+from revisions.views import ADMIN_ONLY
+from revisions.workbook.reader import read_strategy_workbook
+
+PENDING = "revision_import"  # session key: the wanted state between preview and confirmation
+LOST = "確認済みの取込データが見つかりません。もう一度ファイルをアップロードしてください。"
+
+
+def _get_strategy_for_admin(request):
+    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
+    unless the user may edit revisions."""
+    access = request.access
+    access.require(access.can_edit_revision, ADMIN_ONLY)
+    return access.strategy
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_workbook(request, code):
+    strategy = _get_strategy_for_admin(request)
+    form = WorkbookImportForm(request.POST or None, request.FILES or None)
+    context = {"strategy": strategy, "form": form}
+    if request.method == "POST" and form.is_valid():
+        context |= _preview(request, strategy, form)
+    return render(request, "revisions/import.html", context)
+
+
+def _preview(request, strategy, form) -> dict:
+    upload = form.cleaned_data["file"]
+    result = read_strategy_workbook(upload)
+    if result.errors:
+        return {"issues": [_issue(e) for e in result.errors], "filename": upload.name}
+    preview = draft_import.preview_import(strategy, result.snapshot)
+    locate = _locator(upload) if preview.plan.refusals else None
+    context = {
+        "preview": preview,
+        "filename": upload.name,
+        "issues": [_refusal(r, locate) for r in preview.plan.refusals],
+        "fields": form.revision_fields(),
+    }
+    if preview.can_import:
+        token = secrets.token_urlsafe(16)
+        request.session[PENDING] = {
+            "token": token,
+            "user": request.user.pk,
+            "strategy": strategy.code,
+            "snapshot": result.snapshot,
+            "fingerprint": preview.fingerprint,
+            "fields": context["fields"],
+            "filename": upload.name,
+        }
+        context["token"] = token
+    return context
+
+
+@login_required
+@require_POST
+def import_confirm(request, code):
+    strategy = _get_strategy_for_admin(request)
+    pending = request.session.pop(PENDING, None)  # one try per preview
+    if not _matches(pending, request.POST.get("token", ""), request.user, strategy):
+        messages.error(request, LOST)
+        return redirect("revision_import", code=strategy.code)
+    fields = dict(pending["fields"])
+    if fields.get("decided_on"):
+        fields["decided_on"] = date.fromisoformat(fields["decided_on"])
+    try:
+        revision = draft_import.draft_revision_from_snapshot(
+            strategy=strategy,
+            snapshot=pending["snapshot"],
+            user=request.user,
+            expected=pending["fingerprint"],
+            note=f"Excelのブック「{pending['filename']}」から取り込み",
+            **fields,
+        )
+    except RevisionError as e:
+        for message in e.messages:
+            messages.error(request, message)
+        return redirect("revision_import", code=strategy.code)
+    if revision is None:
+        messages.info(request, draft_import.NO_CHANGES)
+        return redirect("revision_list", code=strategy.code)
+    count = revision.changes.count()
+    messages.success(
+        request,
+        f"{revision.label}「{revision.title}」を作成し、{count}件の変更を記録しました。"
+        "内容を確認してから公開してください（公開するまで他の利用者には表示されません）。",
+    )
+    return redirect("revision_detail", code=strategy.code, number=revision.number)
+
+
+def _matches(pending, token, user, strategy) -> bool:
+    return bool(
+        pending
+        and token
+        and constant_time_compare(pending.get("token", ""), token)
+        and pending.get("user") == user.pk
+        and pending.get("strategy") == strategy.code
+    )
+
+
+def _locator(upload):
+    upload.seek(0)
+    return row_locator(upload.read())
+
+
+def _issue(error) -> dict:
+    """A refusal of the reader, whatever its shape: sheet, row, column and the reason."""
+    column, letter = getattr(error, "column", "") or "", getattr(error, "letter", "")
+    return {
+        "sheet": getattr(error, "sheet", "") or "",
+        "row": getattr(error, "row", None),
+        "column": f"{column}（{letter}列）" if column and letter else column,
+        "message": getattr(error, "message", None) or str(error),
+    }
+
+
+def _refusal(refusal, locate) -> dict:
+    sheet, row = refusal.sheet, None
+    if locate is not None:
+        found = locate(refusal.kind, refusal.key, refusal.field)
+        if found:
+            sheet, row = found
+    return {
+        "sheet": sheet,
+        "row": row,
+        "column": field_label(refusal.kind, refusal.field) if refusal.field else "",
+        "message": refusal.message,
+    }
