@@ -54,6 +54,10 @@ class StrategySummary(Schema):
     municipality: str = Field(..., description="自治体名")
     first_fiscal_year: int = Field(..., description="計画期間の初年度（西暦の年度）")
     last_fiscal_year: int = Field(..., description="計画期間の最終年度（西暦の年度）")
+    fiscal_years: list[int] = Field(
+        ...,
+        description="計画期間の年度（初年度から最終年度まで）。改訂で計画期間が変更されると変わります",
+    )
 
 
 class StrategyOut(StrategySummary):
@@ -306,6 +310,7 @@ def strategy_summary(strategy) -> dict:
         "municipality": strategy.municipality,
         "first_fiscal_year": strategy.first_fiscal_year,
         "last_fiscal_year": strategy.last_fiscal_year,
+        "fiscal_years": strategy.fiscal_years,
     }
 
 

@@ -91,19 +91,20 @@ def load_strategy(*, directory: Path = DEFAULT_DIRECTORY) -> LoadReport:
 
     doc = _read(directory, "strategy.yaml")
     s = doc["strategy"]
-    strategy = _upsert(
-        report,
-        Strategy,
-        {"code": s["code"]},
-        {
-            "name": s["name"],
-            "municipality": s["municipality"],
-            "first_fiscal_year": s["first_fiscal_year"],
-            "last_fiscal_year": s["last_fiscal_year"],
-            "adopted_on": s.get("adopted_on"),
-            "source_line": s.get("source_line", ""),
-        },
-    )
+    values = {
+        "name": s["name"],
+        "municipality": s["municipality"],
+        "first_fiscal_year": s["first_fiscal_year"],
+        "last_fiscal_year": s["last_fiscal_year"],
+        "adopted_on": s.get("adopted_on"),
+        "source_line": s.get("source_line", ""),
+    }
+    existing = Strategy.objects.filter(code=s["code"]).first()
+    if existing and revision_services.has_later_revisions(existing):
+        values.pop(
+            "last_fiscal_year"
+        )  # a revision may have changed the plan period (計画期間の変更)
+    strategy = _upsert(report, Strategy, {"code": s["code"]}, values)
     _ensure_evaluation_defaults(report, strategy)
     first_revision, created = revision_services.initial_revision(strategy)
     if created:

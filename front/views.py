@@ -6,7 +6,7 @@ from front.home import home_for
 from front.selectors import current_strategy, strategy_browser
 from projects.models import KeyProject
 from revisions import selectors as revision_selectors
-from revisions.browser import tree_from_snapshot
+from revisions.browser import strategy_as_of, tree_from_snapshot
 
 
 @login_required
@@ -51,7 +51,9 @@ def strategy_detail(request, code):
             kp.action_list = list(kp.actions.all())
     else:
         selected.refresh_from_db(fields=["snapshot"])
-        goals, key_projects = tree_from_snapshot(revision_selectors.snapshot_of(selected))
+        snapshot = revision_selectors.snapshot_of(selected)
+        goals, key_projects = tree_from_snapshot(snapshot)
+        strategy = strategy_as_of(strategy, snapshot)  # the plan period of that revision
     kpi_count = sum(
         1
         for g in goals

@@ -3,6 +3,7 @@ gives, built in memory (unsaved model instances, so templates call the same prop
 goal.label, get_package_display, measure.label, project.badges …). No database access.
 Each instance gets every field its kind declares (revisions.kinds.instance)."""
 
+import copy
 from datetime import date
 from types import SimpleNamespace
 
@@ -74,3 +75,15 @@ def _earliest(*years):
 def adopted_on(snapshot) -> date | None:
     text = snapshot["strategy"].get("adopted_on")
     return date.fromisoformat(text) if text else None
+
+
+def strategy_as_of(strategy, snapshot: dict):
+    """The strategy with the plan period a snapshot holds (a revision before 計画期間の変更 shows
+    the period it had then); an unsaved copy, the live row is left alone."""
+    period = snapshot.get("strategy") or {}
+    if period.get("last_fiscal_year") in (None, strategy.last_fiscal_year):
+        return strategy
+    shown = copy.copy(strategy)
+    shown.first_fiscal_year = period.get("first_fiscal_year", strategy.first_fiscal_year)
+    shown.last_fiscal_year = period["last_fiscal_year"]
+    return shown

@@ -16,6 +16,7 @@ from revisions.state import (
     KIND_ORDER,
     LISTING,
     MEASURE,
+    PERIOD,
     POLICY,
     PROJECT,
     target_in_force,
@@ -119,7 +120,7 @@ class Comparison:
 
 def compare(old: dict, new: dict) -> Comparison:
     """Everything that differs between two snapshots of one strategy, grouped by basic goal."""
-    items = []
+    items = _period_items(old, new)
     skipped_projects = set()
     for kind in KIND_ORDER:
         before = {i["key"]: i for i in old[COLLECTION[kind]]}
@@ -143,6 +144,33 @@ def compare(old: dict, new: dict) -> Comparison:
             if kind == INDICATOR:
                 items += _target_items(key, goal, name, o, n)
     return Comparison(groups=_group(items, old, new))
+
+
+def _period_items(old, new) -> list[Item]:
+    """計画期間: one item for the strategy as a whole (the targets it moved show per indicator)."""
+    a, b = old["strategy"], new["strategy"]
+    if (a["first_fiscal_year"], a["last_fiscal_year"]) == (
+        b["first_fiscal_year"],
+        b["last_fiscal_year"],
+    ):
+        return []
+    name = b.get("name") or b.get("code", "")
+    # an extension adds years from the one after the old end; a shortening removes them
+    extended = b["last_fiscal_year"] > a["last_fiscal_year"]
+    period = "{}〜{}年度".format
+    return [
+        Item(
+            None,
+            PERIOD,
+            CHANGED,
+            b.get("code", ""),
+            name,
+            "計画期間",
+            period(a["first_fiscal_year"], a["last_fiscal_year"]),
+            period(b["first_fiscal_year"], b["last_fiscal_year"]),
+            from_year=a["last_fiscal_year"] + 1 if extended else None,
+        )
+    ]
 
 
 def _lifecycle_item(kind, key, goal, name, o, n, added) -> Item:

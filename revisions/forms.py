@@ -13,6 +13,7 @@ from django import forms
 from kpis.entry.rules import MAX_ABS_VALUE
 from kpis.models import BasicGoal, Indicator
 from kpis.numbers import NumberParseError, parse_number
+from revisions import period
 from revisions.models import Revision
 from revisions.snapshot import num
 from revisions.state import (
@@ -23,6 +24,7 @@ from revisions.state import (
     INDICATOR,
     LISTING,
     MEASURE,
+    PERIOD,
     POLICY,
     PROJECT,
     RETIRE,
@@ -434,6 +436,84 @@ class ListingAddForm(ChangeForm):
         ]
 
 
+class PeriodForm(ChangeForm):
+    """計画期間の変更 (revisions/period.py): the new end year, the year from which the moved
+    targets apply, and for each indicator whose target year is the current end year whether it
+    moves to the new end year (default yes) and its new target value (blank: unchanged)."""
+
+    last_fiscal_year = forms.IntegerField(label="新しい計画期間の最終年度", **YEAR)
+    effective_from_year = forms.TypedChoiceField(
+        label="適用開始年度",
+        coerce=int,
+        help_text="この年度から、移した目標年度・目標値で評価します。"
+        "それより前の年度は、当時の目標値・目標年度で評価したままです。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, last = period.period_of(self.before)
+        value = self.initial.get("value") or {}
+        self.fields["last_fiscal_year"].initial = value.get("last_fiscal_year", last + 1)
+        if value.get("last_fiscal_year") == last:
+            self.fields["last_fiscal_year"].initial = last + 1
+        self.fields["last_fiscal_year"].help_text = (
+            f"現在の計画期間：{period.range_text(first, last)}。延長も短縮もできます"
+            "（短縮は、外れる年度に実績値やロックがない場合のみ）。"
+        )
+        years = [(y, f"{y}年度") for y in range(first, last + 2)]
+        self.fields["effective_from_year"].choices = years
+        self.fields["effective_from_year"].initial = self.initial.get(
+            "effective_from_year", last + 1
+        )
+        chosen = value.get("indicators") or {}
+        self.moved = []  # (key, move field name, target field name)
+        for item in period.candidates(self.before):
+            c = chosen.get(item["key"], {})
+            unit = item["unit"]
+            # named by the indicator's id, not its place: the list may change between GET and POST
+            move, target = f"move_{item['id']}", f"target_{item['id']}"
+            self.fields[move] = forms.BooleanField(
+                label=f"{item['code']} {item['name']}：目標年度（{item['target_fiscal_year']}年度）を"
+                "新しい最終年度に移す",
+                required=False,
+                initial=c.get("move", True),
+            )
+            self.fields[target] = forms.CharField(
+                label=f"{item['code']} の目標値" + (f"（{unit}）" if unit else ""),
+                max_length=40,
+                required=False,
+                initial=c.get("target_value") or "",
+                help_text=f"空欄：現在の目標値（{item['target_value']}{unit}）のまま",
+            )
+            self.moved.append((item, move, target))
+
+    def changes(self):
+        indicators = {}
+        for item, move, target in self.moved:
+            value = _number(
+                self, target, f"{item['code']} の目標値", required=False, unit=item["unit"]
+            )
+            indicators[item["key"]] = {
+                "move": bool(self.cleaned_data.get(move)),
+                "target_value": num(value) if value is not None else None,
+            }
+        if self.errors:
+            return []
+        return [
+            {
+                "kind": PERIOD,
+                "action": CHANGE,
+                "object_key": period.KEY,
+                "field": period.FIELD,
+                "new_value": {
+                    "last_fiscal_year": self.cleaned_data["last_fiscal_year"],
+                    "indicators": indicators,
+                },
+                "effective_from_year": self.cleaned_data["effective_from_year"],
+            }
+        ]
+
+
 def _default_from_year(before, key):
     """The current fiscal year within the period, not before the latest target row."""
     from datetime import date
@@ -473,6 +553,7 @@ class Op:
     title: str
     form: type
     field: str = ""  # a change op with a fixed field ("target")
+    key: str = ""  # an op on the one object of its kind (the plan period)
 
     @property
     def needs_key(self):
@@ -509,6 +590,7 @@ OPS = {
         Op("listing-add", LISTING, ADD, "事業を再掲（別の施策に掲載）", ListingAddForm),
         Op("listing-field", LISTING, CHANGE, "掲載の内容を変更", FieldForm),
         Op("listing-retire", LISTING, RETIRE, "掲載を取りやめ", RetireForm),
+        Op("period", PERIOD, CHANGE, "計画期間の変更", PeriodForm, period.FIELD, period.KEY),
     ]
 }
 
@@ -517,6 +599,8 @@ def op_for_change(change) -> Op:
     """The operation that edits an existing RevisionChange row."""
     if change.kind == INDICATOR and change.field == "target":
         return OPS["indicator-target"]
+    if change.kind == PERIOD:
+        return OPS["period"]
     verb = {ADD: "add", RETIRE: "retire", CHANGE: "field"}[change.action]
     return OPS[f"{change.kind}-{verb}"]
 
@@ -544,6 +628,8 @@ def initial_for(op, before, key, field, change=None) -> dict:
     initial = {"version": change.version if change else 0}
     if change is not None:
         initial["note"] = change.note
+        if change.effective_from_year is not None:
+            initial["effective_from_year"] = change.effective_from_year
     if op.action == ADD:
         if change is not None:
             initial.update(change.new_value or {})

@@ -112,6 +112,7 @@ class RevisionChange(models.Model):
         INDICATOR = "indicator", "指標"
         PROJECT = "project", "具体的な事業"
         LISTING = "listing", "事業の掲載"
+        PERIOD = "period", "計画期間"  # revisions/period.py
 
     class Action(models.TextChoices):
         ADD = "add", "追加"

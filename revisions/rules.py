@@ -7,6 +7,7 @@ from is still the published one (two administrators, or a later revision, editin
 """
 
 from kpis import numfmt
+from revisions import period as plan_period
 from revisions.snapshot import dec, split_listing_key
 from revisions.state import (
     ADD,
@@ -93,6 +94,8 @@ def show(value) -> str:
     """A stored value as a message shows it."""
     if value is None or value == "":
         return "空欄"
+    if isinstance(value, dict) and "last_fiscal_year" in value:
+        return plan_period.show(value)
     if isinstance(value, dict):
         parts = []
         if value.get("target_value") is not None:
@@ -122,6 +125,8 @@ def _check_change(before, after, change, item) -> list[str]:
         return [f"{KIND_LABELS[kind]}の「{field}」は改訂で変更できません。"]
     if kind == INDICATOR and field == "target":
         return _check_target(before, after, change, item)
+    if kind == plan_period.PERIOD:
+        return plan_period.check(before, after, change)
     value = change.new_value
     if field in ("title", "name") and not (isinstance(value, str) and value.strip()):
         return [f"{EDITABLE[kind][field]}を入力してください。"]

@@ -21,12 +21,13 @@ from kpis.models import (
     GradeBand,
     Strategy,
 )
-from revisions import locked_years, rules
+from revisions import locked_years, period, rules
 from revisions.models import Revision, RevisionChange
 from revisions.snapshot import dec, num, take_snapshot
 from revisions.state import (
     ADD,
     CHANGE,
+    DICT_FIELDS,
     EDITABLE,
     INDICATOR,
     KIND_LABELS,
@@ -194,7 +195,7 @@ def save_change(
         new_value = {"retired_from_year": effective_from_year}
     elif field not in EDITABLE.get(kind, {}):
         raise RevisionError(f"{KIND_LABELS[kind]}の「{field}」は改訂で変更できません。")
-    elif (kind == INDICATOR and field == "target") != isinstance(new_value, dict):
+    elif ((kind, field) in DICT_FIELDS) != isinstance(new_value, dict):
         raise RevisionError("変更後の値の形式が正しくありません。")
     existing = (
         RevisionChange.objects.select_for_update()
@@ -225,7 +226,11 @@ def save_change(
     change.author = user
     others = [c for c in revision.changes.all() if c.pk != change.pk]
     _, after = draft_state(revision, before, others + [change])
-    errors = rules.check(before, after, change) + locked_years.check(revision.strategy, change)
+    errors = (
+        rules.check(before, after, change)
+        + locked_years.check(revision.strategy, change)
+        + period.check_live(revision.strategy, change)
+    )
     if not errors and action == CHANGE and new_value == old_value and not was_review:
         if not (kind == INDICATOR and field == "target" and _new_year(before, change)):
             errors = ["変更がありません。"]
@@ -246,6 +251,9 @@ def save_change(
 
 def _normalised(kind, value):
     """Figures as canonical text ('10.0' → '10'), as snapshots hold them."""
+    if kind == period.PERIOD and isinstance(value, dict):
+        moves = {k: _normalised(INDICATOR, v) for k, v in (value.get("indicators") or {}).items()}
+        return {**value, "indicators": moves}
     if kind != INDICATOR or not isinstance(value, dict):
         return value
     value = dict(value)
@@ -316,7 +324,11 @@ def validate_revision(revision, before=None) -> list[str]:
     errors = []
     locked = locked_fiscal_years(revision.strategy)
     for c in ordered(changes):
-        messages = rules.check(before, after, c) + locked_years.check(revision.strategy, c, locked)
+        messages = (
+            rules.check(before, after, c)
+            + locked_years.check(revision.strategy, c, locked)
+            + period.check_live(revision.strategy, c, locked)
+        )
         stale = rules.stale(before, c)
         if stale:
             messages.append(stale)
@@ -349,7 +361,9 @@ def publish_revision(*, revision, user, confirmed=None) -> Revision:
         raise RevisionError(errors)
     after = apply_changes(before, changes, revision_number=revision.number)
     # The objects the changes add, change or retire, as they stand in `after`, parents first.
-    Writer(strategy, revision=revision, user=user).write(after, only=touched(changes))
+    only = touched(changes) | period.touched(before, after, changes)
+    Writer(strategy, revision=revision, user=user).write(after, only=only)
+    period.write_strategy(strategy, after, changes)
     revision.status = Revision.Status.PUBLISHED
     revision.published_by = user
     revision.published_at = timezone.now()

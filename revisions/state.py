@@ -10,6 +10,7 @@ effective_from_year (a RevisionChange row, or a SimpleNamespace in unit tests)."
 
 import copy
 
+from revisions import period
 from revisions.kinds import BY_NAME, blank_item
 from revisions.snapshot import canonical, dec, listing_key, split_listing_key
 
@@ -21,6 +22,7 @@ GOAL, POLICY, MEASURE, INDICATOR, PROJECT, LISTING = (
     "project",
     "listing",
 )
+PERIOD = period.PERIOD  # the plan period (revisions/period.py): one change for the strategy
 ADD, CHANGE, RETIRE = "add", "change", "retire"
 KIND_ORDER = [GOAL, POLICY, MEASURE, INDICATOR, PROJECT, LISTING]
 ACTION_ORDER = [ADD, CHANGE, RETIRE]
@@ -39,6 +41,7 @@ KIND_LABELS = {
     INDICATOR: "指標",
     PROJECT: "具体的な事業",
     LISTING: "事業の掲載",
+    PERIOD: period.LABEL,
 }
 # The fields a revision may change, per kind (adding and retiring are actions of their own).
 # "target" is the indicator's baseline and target in force from `effective_from_year` on.
@@ -54,17 +57,21 @@ EDITABLE = {
     },
     PROJECT: {"description": "内容", "partners": "連携機関（民間等）"},
     LISTING: {"description": "内容（この掲載）"},
+    PERIOD: {period.FIELD: period.LABEL},
 }
+# Changes whose value is a dict (the others hold one text or number).
+DICT_FIELDS = {(INDICATOR, "target"), (PERIOD, period.FIELD)}
 TARGET_FIELDS = ("baseline_value", "baseline_kind", "target_value", "target_fiscal_year")
 
 
 def ordered(changes):
-    """Parents before children: goals, policies, measures, indicators, projects, listings; within
-    a kind, additions, then changes, then retirements; then in the order they were made."""
+    """The plan period first (a target change in the same draft may use a new year), then parents
+    before children: goals, policies, measures, indicators, projects, listings; within a kind,
+    additions, then changes, then retirements; then in the order they were made."""
     return sorted(
         changes,
         key=lambda c: (
-            KIND_ORDER.index(c.kind),
+            -1 if c.kind == PERIOD else KIND_ORDER.index(c.kind),
             ACTION_ORDER.index(c.action),
             getattr(c, "pk", None) or 0,
         ),
@@ -72,6 +79,8 @@ def ordered(changes):
 
 
 def find(state: dict, kind: str, key: str):
+    if kind == PERIOD:  # the strategy itself (its name names it in messages)
+        return state["strategy"]
     for item in state[COLLECTION[kind]]:
         if item["key"] == key:
             return item
@@ -100,6 +109,8 @@ def current_value(state: dict, kind: str, key: str, field: str):
         return None
     if kind == INDICATOR and field == "target":
         return {f: item[f] for f in TARGET_FIELDS}
+    if kind == PERIOD:
+        return period.current(state)
     return item.get(field)
 
 
@@ -122,6 +133,9 @@ def _apply(state, c, revision_number):
         return
     item = find(state, c.kind, c.object_key)
     if item is None:
+        return
+    if c.kind == PERIOD:
+        period.apply(state, c, revision_number, _set_target, target_in_force, TARGET_FIELDS)
         return
     if c.action == RETIRE:
         item["retired_from_year"] = c.effective_from_year

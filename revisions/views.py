@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kpis.access import Access
+from kpis.evaluation import COUNCIL_READER, STAFF_READER, grade_scale, timelines
 from kpis.models import Indicator
 from kpis.permissions import sees_unconfirmed
 from revisions import selectors, services
@@ -189,15 +190,24 @@ def _judged(revision, strategy, user):
     if revision.number == 1:
         return []
     ids = revision.indicator_targets.values_list("indicator_id", flat=True)
+    indicators = list(Indicator.objects.filter(pk__in=ids).order_by("code"))
+    if not indicators:
+        return []
+    # One read-model pass for every indicator and year (a period change touches most of them).
+    reader = STAFF_READER if sees_unconfirmed(user) else COUNCIL_READER
+    scale = grade_scale(strategy)
+    years = strategy.fiscal_years
     out = []
-    for ind in Indicator.objects.filter(pk__in=ids).order_by("code"):
-        years = []
-        for year in strategy.fiscal_years:
-            j = selectors.judgements(ind, strategy, year, not sees_unconfirmed(user))
-            years.append(
+    for line in timelines(strategy, indicators, years, reader=reader, scale=scale):
+        rows = []
+        for year in years:
+            now = line.under_current_target(strategy, year, scale)
+            j = selectors.judgements_from(line.at(year).result, now)
+            rows.append(
                 {"year": year, "then": j.as_judged_then, "now": j.under_current, "differ": j.differ}
             )
-        out.append({"indicator": ind, "years": years, "timeline": selectors.target_timeline(ind)})
+        ind = line.indicator
+        out.append({"indicator": ind, "years": rows, "timeline": selectors.target_timeline(ind)})
     return out
 
 
@@ -296,7 +306,7 @@ def revision_discard(request, code, number):
 def change_form(request, code, number, op):
     strategy, revision = _get_draft_for_admin(code, number, request.user)
     op = OPS.get(op) or _not_found()
-    key = request.GET.get("key") or request.POST.get("key") or None
+    key = op.key or request.GET.get("key") or request.POST.get("key") or None
     field = op.field or request.GET.get("field") or request.POST.get("field") or ""
     before = take_snapshot(strategy)
     _, after = services.draft_state(revision, before)

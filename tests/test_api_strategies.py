@@ -18,6 +18,7 @@ def test_it_lists_the_strategies_to_anyone(client, strategy):
             "municipality": "根室市",
             "first_fiscal_year": 2021,
             "last_fiscal_year": 2024,
+            "fiscal_years": [2021, 2022, 2023, 2024],
             "locked_fiscal_years": [],
         }
     ]
