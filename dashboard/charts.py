@@ -176,10 +176,17 @@ def indicator_figure(detail: IndicatorDetail) -> dict:
         "separators": ".,",
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {
-            "title": {"text": "年度"},
+            # Ticks show the bare year under the title 年度 and stay horizontal: 「2024年度」 was
+            # rotated at 390 px, cut at the right edge and laid over the axis title. The points keep
+            # 「2024年度」 as x, so the hover still names the fiscal year in full.
+            "title": {"text": "年度", "standoff": 8},
             "type": "category",
             "categoryorder": "array",
             "categoryarray": categories,
+            "tickmode": "array",
+            "tickvals": categories,
+            "ticktext": [label.removesuffix("年度") for label in categories],
+            "tickangle": 0,
         },
         "yaxis": {
             "title": {"text": f"単位：{unit}" if unit else "実績値"},

@@ -137,8 +137,9 @@ def _age_columns(table):
 
 
 def _tick(label):
-    """'2060年 根室市推計（目標）' → two lines under a bar."""
-    return label.replace(" ", "<br>", 1)
+    """'2060年 根室市推計（目標）' → lines under a bar, short enough to stay level at 390 px
+    (one long line was rotated there, cut off and laid over the legend)."""
+    return label.replace(" ", "<br>", 1).replace("（", "<br>（", 1)
 
 
 def age_charts(figures) -> list[Chart]:
@@ -182,9 +183,13 @@ def age_charts(figures) -> list[Chart]:
         row.append(_text(values.get(Category.TOTAL), 0, "人"))
         rows.append(row)
     headers = ["区分"] + [Category(g).label for g in AGE_GROUPS] + ["総人口"]
-    legend = {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top", "traceorder": "normal"}
+    # Above the bars: below them it sat at a fixed fraction of the plot's height and so over the
+    # three-line category labels on a phone.
+    legend = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
     count_layout = _layout("人口（人）", barmode="stack", legend=legend)
     share_layout = _layout("割合", barmode="stack", legend=legend)
+    for layout in (count_layout, share_layout):
+        layout["xaxis"] = {"automargin": True, "tickangle": 0}
     share_layout["yaxis"] = {
         "title": {"text": "割合"},
         "range": [0, 100],

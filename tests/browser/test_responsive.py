@@ -192,3 +192,44 @@ def test_scrolling_tables_are_reachable_by_keyboard_on_a_phone(
     ):
         page.goto(url)
         assert_accessible(page, f"{url} at 390px")
+
+
+CHART_LABELS = """el => {
+  const box = el.querySelector('svg.main-svg').getBoundingClientRect();
+  const rect = e => e.getBoundingClientRect();
+  const out = [];
+  for (const chart of [el]) {
+    const ticks = [...chart.querySelectorAll('.xtick text, .ytick text')].filter(t => rect(t).width);
+    const titles = [...chart.querySelectorAll('.xtitle, .ytitle, .legend .bg')]
+      .filter(t => rect(t).width);
+    for (const t of [...ticks, ...titles]) {
+      const r = rect(t);
+      if (t.matches('.bg')) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+          || r.bottom > box.bottom + 1) out.push(`${t.textContent} outside the chart`);
+    }
+    const x = ticks.filter(t => t.closest('.xtick'));
+    const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    for (let i = 0; i < x.length; i++) {
+      for (const o of [...x.slice(i + 1), ...titles])
+        if (hit(rect(x[i]), rect(o))) out.push(`${x[i].textContent} over ${o.textContent || "the legend"}`);
+    }
+  }
+  return out;
+}"""
+
+
+def test_chart_axis_labels_fit_on_a_phone(new_page, year_data, login):
+    # At 390 px the rotated 「2024年度」 was cut at the chart's right edge and lay over the axis
+    # title 「年度」: every tick label and axis title stays inside the chart and clear of the others.
+    first_kpi = next(i for i in year_data if i.level == "kpi")
+    page = new_page({"width": 390, "height": 800})
+    login(page, "secretariat")
+    problems = []
+    for url in (f"{BASE}/dashboard/indicators/{first_kpi.pk}/?year=2022", f"{BASE}/population/"):
+        page.goto(url)
+        charts = page.locator(".js-plotly-plot")
+        charts.first.wait_for()
+        for i in range(charts.count()):
+            problems += [f"{url} chart {i + 1}: {p}" for p in charts.nth(i).evaluate(CHART_LABELS)]
+    assert not problems, "\n".join(problems)
