@@ -164,3 +164,19 @@ def test_a_retired_indicator_is_not_missing_on_any_page(client, alice, bob, dave
     client.force_login(bob)
     fy2022 = dict(client.get("/strategies/nemuro-2/status/2022/").context["counts"])
     assert fy2022[("水産振興課", fisheries.pk)]["total"] == 4
+
+
+def test_the_queue_names_the_interim_target_as_the_entry_form_does(client, bob, entered):
+    # The clerk's form says 「2021年度の中間目標」 and 「（累計）」 for a running total; the board
+    # showed the same number as 「2021年度の目標」, and named the mail command in English.
+    Actual.objects.filter(indicator=entered[1], fiscal_year=2021).update(
+        status="submitted", value=3
+    )
+    Indicator.objects.filter(pk=entered[1].pk).update(aggregation="cumulative")
+    client.force_login(bob)
+    r = client.get(URL)
+    html = r.content.decode()
+    assert '<th scope="col" class="num">2021年度の中間目標</th>' in html
+    cumulative = next(q for q in r.context["queue"] if q.actual.indicator_id == entered[1].pk)
+    assert f"{cumulative.year.interim_text}（累計）<br>" in html
+    assert "send_reminders" not in html
