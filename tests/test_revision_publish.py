@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from kpis.evaluation import CURRENT, IN_FORCE, evaluate_indicators
-from kpis.models import Indicator, IndicatorTarget
+from kpis.models import Actual, Indicator, IndicatorTarget
 from revisions import selectors, services
 from revisions.diff import CHANGED, compare
 from revisions.models import Revision
@@ -117,14 +117,17 @@ def test_the_comparison_page_shows_it_grouped_by_goal(client, charlie, strategy,
 
 def test_the_published_revision_page_shows_both_judgements(client, charlie, final_basis, dave):
     strategy = final_basis
-    add_actuals()
+    Actual.objects.filter(indicator=add_actuals(), fiscal_year=2024).delete()
     raise_target(strategy, dave)
     client.force_login(charlie)
     body = client.get(f"{BASE}/2/").content.decode()
     assert "2021年度〜2022年度：目標値 27,700t（2024年度） ・ 第1版" in body
     assert "2023年度から：目標値 30,000t（2024年度） ・ 第2版" in body
-    assert "A（◎）進捗率 102.6% ・ 目標値 27,700" in body  # FY2022 as judged then
-    assert "C（△）進捗率 64.2% ・ 目標値 30,000" in body  # FY2022 under the current target
+    assert "A（◎）進捗率 102.6% ・ 目標値 27,700t" in body  # FY2022 as judged then
+    assert "C（△）進捗率 64.2% ・ 目標値 30,000t" in body  # FY2022 under the current target
+    # FY2024 has no value yet: said in words, and the target keeps its unit as in the list above.
+    row = body.split('<tr data-year="2024">')[1].split("</tr>")[0]
+    assert "実績なし ・ 目標値 30,000t" in row and "進捗率 −" not in row
 
 
 def test_the_audit_trail_records_who_and_which_revision(strategy, dave):
