@@ -299,6 +299,8 @@ ROLLUP_COUNTS = "KPIのみ（数値目標を除く）"
 
 
 def mean_note(rated: int) -> str:
+    if not rated:  # 「KPI 0件の平均」 read as if an average had been taken
+        return "進捗率を計算できるKPIの実績がまだないため、平均はありません"
     return f"進捗率を計算できたKPI {rated}件の平均。各KPIの進捗率を0〜100%に収めてから平均"
 
 

@@ -101,6 +101,10 @@ def test_it_shows_progress_below_the_target_as_c(client, charlie, final_basis):
     assert 'data-grade="C">C △ 進捗あり<' in coastal
     assert counts(card(body, 1))["C"] == 1
     assert '平均進捗率 <span class="progress"><span class="progress-text">55.8%' in card(body, 1)
+    assert "進捗率を計算できたKPI 1件の平均" in card(body, 1)
+    # Goal 2 has no value: its card says there is no average, not 「KPI 0件の平均」.
+    assert "進捗率を計算できるKPIの実績がまだないため、平均はありません" in card(body, 2)
+    assert "KPI 0件の平均" not in body
 
 
 def test_the_default_year_is_the_latest_with_a_value_the_user_may_see(
