@@ -37,6 +37,9 @@ class IndicatorTable(tables.Table):
     def __init__(self, data, *, strategy, fiscal_year, show_status, **kwargs):
         self.strategy, self.fiscal_year, self.show_status = strategy, fiscal_year, show_status
         super().__init__(data, **kwargs)
+        # 「今年度」 read as the current fiscal year while the page shows the year chosen above it.
+        # (the bound column holds this table's own copy of the column; the class keeps its label.)
+        self.columns["value"].column.verbose_name = f"{fiscal_year}年度の実績"
 
     def shown(self):
         """{column name: True} of the columns left in (the drill-down pages exclude the goal /

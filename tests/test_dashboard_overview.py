@@ -105,6 +105,9 @@ def test_it_shows_progress_below_the_target_as_c(client, charlie, final_basis):
     # Goal 2 has no value: its card says there is no average, not 「KPI 0件の平均」.
     assert "進捗率を計算できるKPIの実績がまだないため、平均はありません" in card(body, 2)
     assert "KPI 0件の平均" not in body
+    # The value column names the year shown (「今年度」 read as the current fiscal year).
+    assert "2022年度の実績<" in body and "今年度の実績" not in body
+    assert "2021年度の実績<" in client.get(BASE + "?year=2021").content.decode()  # per request
 
 
 def test_the_default_year_is_the_latest_with_a_value_the_user_may_see(
