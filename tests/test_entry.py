@@ -277,3 +277,17 @@ def test_a_rate_of_change_may_be_negative(client, alice, assigned, fisheries, st
     )
     assert r.status_code == 302
     assert Actual.objects.get(indicator=ind).value == Decimal("-0.5")
+
+
+def test_last_years_value_carries_its_unit_like_the_targets_beside_it(
+    client, alice, assigned, fisheries
+):
+    Actual.objects.create(
+        indicator=assigned["1-ア-1-1"],
+        fiscal_year=2021,
+        value=Decimal("24331.08"),
+        status="confirmed",
+    )
+    client.force_login(alice)
+    body = client.get(url(fisheries, 2022)).content.decode()
+    assert "<dt>2021年度実績</dt><dd>24,331.08t</dd>" in body

@@ -86,6 +86,12 @@ OVERFLOW = """() => {
 }"""
 
 
+BROKEN_BADGES = """() => [...document.querySelectorAll('.status')].filter(b => {
+  const r = b.getBoundingClientRect();
+  return r.height > 1.6 * parseFloat(getComputedStyle(b).lineHeight || 0 || 16);
+}).map(b => b.textContent.trim())"""
+
+
 # One test per width: three of ~15 s that two workers share, instead of one of 45 s at the end.
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_main_page_scrolls_sideways(new_page, year_data, login, shot, width):
@@ -103,6 +109,10 @@ def test_no_main_page_scrolls_sideways(new_page, year_data, login, shot, width):
             m = page.evaluate(OVERFLOW)
             if m["scroll"] > m["inner"]:
                 problems.append(f"{name} @{width}px: {m['scroll']} > {m['inner']} {m['wide']}")
+            # A status badge is one line: 「提出済/み 10」 broke inside the word in a phone's cell.
+            broken = page.evaluate(BROKEN_BADGES)
+            if broken:
+                problems.append(f"{name} @{width}px: status badges wrap: {broken[:3]}")
         page.context.close()
     assert not problems, "\n".join(problems)
 
