@@ -109,6 +109,13 @@ def test_no_main_page_scrolls_sideways(new_page, year_data, login, shot, width):
             m = page.evaluate(OVERFLOW)
             if m["scroll"] > m["inner"]:
                 problems.append(f"{name} @{width}px: {m['scroll']} > {m['inner']} {m['wide']}")
+            # 評価の方法 on a phone: the text takes the full width, under its term.
+            narrow = page.evaluate(
+                "() => [...document.querySelectorAll('.method-list dd')].filter(d =>"
+                " d.getBoundingClientRect().width < 0.8 * d.parentElement.clientWidth).length"
+            )
+            if width == 390 and narrow:
+                problems.append(f"{name} @{width}px: 評価の方法 runs in a narrow column")
             # A status badge is one line: 「提出済/み 10」 broke inside the word in a phone's cell.
             broken = page.evaluate(BROKEN_BADGES)
             if broken:
