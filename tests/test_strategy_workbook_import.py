@@ -44,6 +44,8 @@ def test_a_refused_workbook_lists_every_problem_and_saves_nothing(client, dave):
     assert sorted(found) == [("KPI", 2, "施策"), ("KPI", 3, "目標値")]  # both, not the first only
     html = page.content.decode()
     assert "何も保存されていません" in html and "たくさん" in html and "9-ア-1" in html
+    # The count follows what it counts, as on the revision import page (not after 「保存されていません」).
+    assert "取り込めない内容があります（2件）。何も保存されていません" in html
     assert "token" not in page.context
     assert not Strategy.objects.filter(code=CODE).exists()
 
@@ -117,3 +119,14 @@ def test_as_the_next_strategy_indicators_continue_the_lineage_by_code(client, st
     page = client.post(URL, {"file": same_period, "as_next": "on"})
     (problem,) = page.context["problems"]
     assert (problem.sheet, problem.column) == ("総合戦略", "計画期間（初年度）")
+
+
+def test_as_the_next_strategy_with_no_code_in_common_it_says_so(client, strategy, dave):
+    # 「…一致する指標 0件は、その系譜を引き継ぎます」 read as if something were carried over.
+    client.force_login(dave)
+    preview = client.post(URL, {"file": filled(), "as_next": "on"})
+    assert preview.context["problems"] == [], [str(p) for p in preview.context["problems"]]
+    assert preview.context["plan"].lineage == 0
+    html = preview.content.decode()
+    assert "コードが一致する指標はありません（引き継ぐ系譜はありません）" in html
+    assert "0件は、その系譜を引き継ぎます" not in html
