@@ -116,6 +116,13 @@ def test_no_main_page_scrolls_sideways(new_page, year_data, login, shot, width):
             )
             if width == 390 and narrow:
                 problems.append(f"{name} @{width}px: 評価の方法 runs in a narrow column")
+            if name == "assignments":  # the department's name readable in its select
+                least = page.evaluate(
+                    "() => Math.min(...[...document.querySelectorAll('table.assignments select')]"
+                    ".map(s => s.getBoundingClientRect().width))"
+                )
+                if least < 120:
+                    problems.append(f"assignments @{width}px: a select is {least:.0f}px wide")
             # A status badge is one line: 「提出済/み 10」 broke inside the word in a phone's cell.
             broken = page.evaluate(BROKEN_BADGES)
             if broken:
