@@ -119,7 +119,9 @@ def parse_cell(column: C.Column, value):
         return _date(value)
     if kind == C.NUMBER:
         return _number(column, value)
-    text = unneutralise(cell_text(value)) if kind == C.TEXT else cell_text(value)
+    # The export neutralises every text it writes (names, codes and parent codes alike: a project
+    # named 「-…」 is also the 掲載 sheet's parent code), so every text-like column takes it back.
+    text = unneutralise(cell_text(value)) if kind in (C.TEXT, C.REF, C.KEY) else cell_text(value)
     if text == "":
         return None
     if kind in (C.TEXT, C.REF, C.KEY):

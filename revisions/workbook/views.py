@@ -6,6 +6,7 @@
 - import: upload → preview (what will be created, or every refusal with sheet/row/column) →
   confirm creates the new strategy with a draft 第1版 (services.import_new_strategy)"""
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -46,7 +47,7 @@ def workbook_export(request, code):
     strategy = _get_strategy_for_admin(request)
     number = request.GET.get("revision")
     if number:
-        if not number.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", number):  # isdigit() takes ² and 5,000 digits
             raise Http404("改訂が見つかりません。")
         revision = selectors.get_revision_for_user(strategy, int(number), request.user)
         content = export_strategy_workbook(
