@@ -495,7 +495,8 @@ def _check_departments(plan, departments):
                     INDICATOR,
                     c.object_key,
                     "department",
-                    f"担当課「{name}」が見つかりません（管理画面の担当課の名称と同じにしてください）。",
+                    f"担当課「{name}」が見つかりません。改訂の取込では担当課を作成しません"
+                    "（管理画面で担当課を追加するか、管理画面の担当課の名称と同じにしてください）。",
                     sheet_of(INDICATOR, c.new_value),
                 )
             )
