@@ -93,3 +93,42 @@ def test_a_shortening_over_years_with_actuals_is_refused_in_the_preview(strategy
     messages = [r.message for r in preview.plan.refusals]
     assert any("計画期間を2023年度までに短縮できません" in m for m in messages), messages
     assert not preview.can_import
+
+
+def _kpi(state, code=CODE):
+    return next(i for i in state["indicators"] if i["key"] == code)
+
+
+def test_a_new_target_value_in_the_moved_row_is_the_period_changes_value(strategy):
+    wanted = take_snapshot(strategy)
+    wanted["strategy"]["last_fiscal_year"] = 2025
+    item = _kpi(wanted)
+    latest = max(item["targets"], key=lambda r: r["from"])
+    for row in (latest, item):  # 目標値の推移's latest row and its KPI mirror, edited in place
+        row["target_fiscal_year"], row["target_value"] = 2025, "28000"
+    preview = preview_import(strategy, wanted)
+    assert preview.plan.ok, [r.message for r in preview.plan.refusals]
+    (change,) = preview.plan.changes
+    assert change.new_value["indicators"][CODE] == {"move": True, "target_value": "28000"}
+    moved = _kpi(preview.plan.after)
+    rows = {r["from"]: (r["target_value"], r["target_fiscal_year"]) for r in moved["targets"]}
+    assert rows[latest["from"]] == (latest_before(strategy), 2024)  # judged years: as then
+    assert rows[2025] == ("28000", 2025)
+
+
+def latest_before(strategy):
+    item = _kpi(take_snapshot(strategy))
+    return max(item["targets"], key=lambda r: r["from"])["target_value"]
+
+
+def test_a_new_row_from_2025_reads_as_the_same_period_change(strategy):
+    wanted = take_snapshot(strategy)
+    wanted["strategy"]["last_fiscal_year"] = 2025
+    item = _kpi(wanted)
+    latest = max(item["targets"], key=lambda r: r["from"])
+    item["targets"].append(latest | {"from": 2025, "target_fiscal_year": 2025})
+    item["target_fiscal_year"] = 2025
+    preview = preview_import(strategy, wanted)
+    assert preview.plan.ok, [r.message for r in preview.plan.refusals]
+    (change,) = preview.plan.changes
+    assert change.kind == "period" and change.new_value["indicators"][CODE]["move"] is True
