@@ -446,18 +446,9 @@ def next_strategy_errors(source, code, first_fiscal_year, last_fiscal_year) -> l
         errors.append(f"コード「{code}」の総合戦略はすでにあります。")
     if last_fiscal_year < first_fiscal_year:
         errors.append("計画期間の最終年度は初年度以降にしてください。")
-    if source is not None and first_fiscal_year <= source.first_fiscal_year:
-        errors.append(
-            f"次期戦略の初年度は{source.name}の初年度（{source.first_fiscal_year}年度）より後にしてください。"
-        )
-    elif source is not None and first_fiscal_year <= source.last_fiscal_year:
-        # Two strategies judging the same fiscal year would give a KPI two grades for it; the
-        # source's period may have been extended by a revision (revisions/period.py).
-        errors.append(
-            f"次期戦略の初年度（{first_fiscal_year}年度）が{source.name}の計画期間"
-            f"（{source.first_fiscal_year}〜{source.last_fiscal_year}年度）と重なっています。"
-            f"{source.last_fiscal_year + 1}年度以降にしてください。"
-        )
+    message = period.next_period_error(source, first_fiscal_year)
+    if message:
+        errors.append(message)
     return errors
 
 
