@@ -18,7 +18,7 @@ def headers(show_status: bool) -> list[str]:
 
 
 def _cells(r, show_status) -> list[tuple]:
-    """(value, number format) per column of one dashboard.selectors.Row."""
+    """(value, number format) per column of one dashboard.selectors.DashboardRow."""
     ind, result = r.indicator, r.result
     d = ind.decimals
     if result.value is not None:

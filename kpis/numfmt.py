@@ -9,7 +9,9 @@ _MAX_NATURAL = 4  # typed values never carry more; longer ones are computed (1/3
 
 
 def natural_decimals(value: Decimal) -> int:
-    exp = Decimal(value).normalize().as_tuple().exponent
+    # a float (a value already in a worksheet cell) counts by its shortest repr: 39.3, not the
+    # binary expansion 39.29999…
+    exp = Decimal(str(value) if isinstance(value, float) else value).normalize().as_tuple().exponent
     return -exp if isinstance(exp, int) and exp < 0 else 0
 
 

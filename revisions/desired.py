@@ -14,7 +14,7 @@ So a plan without refusals gives, once published, exactly the wanted state."""
 
 from dataclasses import dataclass, field
 
-from revisions import rules
+from revisions import period, rules
 from revisions.kinds import BY_NAME
 from revisions.state import (
     ADD,
@@ -27,6 +27,7 @@ from revisions.state import (
     KIND_ORDER,
     LISTING,
     MEASURE,
+    PERIOD,
     POLICY,
     PROJECT,
     RETIRE,
@@ -170,10 +171,18 @@ def plan_changes(
     `departments`: the names of the 担当課 there are (None: not checked)."""
     plan = Plan(before=before, after=before)
     _check_strategy(plan, before, desired)
+    # A changed 計画期間（最終年度） is the period form's change; the items are then compared with
+    # the state it gives (its moved target rows), so they do not plan those moves again.
+    base = before
+    moved = _period_change(before, desired)
+    if moved is not None:
+        plan.changes.append(moved)
+        base = apply_changes(before, [moved], revision_number=revision_number)
+        desired = _with_moved_targets(before, base, desired, moved)
     for kind in KIND_ORDER:
         if COLLECTION[kind] not in desired:
             continue  # a workbook without that sheet says nothing about it
-        _plan_kind(plan, kind, before, desired)
+        _plan_kind(plan, kind, base, desired)
     plan.changes = ordered(plan.changes)
     plan.after = apply_changes(before, plan.changes, revision_number=revision_number)
     _check_rules(plan, locked)
@@ -197,6 +206,8 @@ def _check_strategy(plan, before, desired):
         )
         return
     for name, value in wanted.items():
+        if name == "last_fiscal_year":
+            continue  # a period change (_period_change)
         if name in before["strategy"] and value != before["strategy"][name]:
             plan.refusals.append(
                 Refusal(
@@ -220,6 +231,71 @@ def _check_strategy(plan, before, desired):
                 "重点プロジェクト",
             )
         )
+
+
+def _latest_row(item) -> dict:
+    rows = item.get("targets") or [item]
+    return max(rows, key=lambda r: r.get("from") or 0)
+
+
+def _period_change(before, desired) -> PlannedChange | None:
+    """The period form's change (revisions/period.py) for a workbook whose 総合戦略 sheet has
+    another last year: an indicator whose target year followed the period moves when its latest
+    target row (目標値の推移 / KPI) has the new last year, with that row's value when it differs;
+    the moved targets apply from the first new year (or the new last year, when shortening)."""
+    new_last = (desired.get("strategy") or {}).get("last_fiscal_year")
+    old_last = before["strategy"]["last_fiscal_year"]
+    if not isinstance(new_last, int) or new_last == old_last:
+        return None
+    wanted = {i["key"]: i for i in desired.get("indicators", [])}
+    choices = {}
+    for item in period.candidates(before, new_last):
+        want = wanted.get(item["key"])
+        if want is None:
+            continue  # a missing row is refused (_missing)
+        latest, was = _latest_row(want), _latest_row(item)
+        move = latest.get("target_fiscal_year") == new_last
+        value = latest.get("target_value")
+        changed = move and value not in (None, "") and value != was.get("target_value")
+        choices[item["key"]] = {"move": move, "target_value": value if changed else None}
+    return PlannedChange(
+        PERIOD,
+        CHANGE,
+        period.KEY,
+        period.FIELD,
+        old_value=period.current(before),
+        new_value={"last_fiscal_year": new_last, "indicators": choices},
+        effective_from_year=min(old_last + 1, new_last),
+    )
+
+
+def _with_moved_targets(before, base, desired, change) -> dict:
+    """`desired` where a moved indicator's latest target row was edited in place (its target year
+    set to the new last year) reads as the period change writes it: the old row kept for the
+    years already judged, and a row from the change's year (the as-then rule)."""
+    old = {i["key"]: i for i in before["indicators"]}
+    moved = {i["key"]: i for i in base["indicators"] if i["key"] in change.new_value["indicators"]}
+    out = []
+    for want in desired.get("indicators", []):
+        item, got = old.get(want["key"]), moved.get(want["key"])
+        if got is not None and "targets" in want and _edited_in_place(item, want):
+            want = want | {"targets": got["targets"]} | {f: got.get(f) for f in TARGET_FIELDS}
+        out.append(want)
+    return desired | {"indicators": out}
+
+
+def _edited_in_place(item, want) -> bool:
+    """The wanted rows are the published ones but for the latest row's target year and value."""
+    rows_before = {r["from"]: _row(r) for r in item["targets"]}
+    rows_after = {r["from"]: _row(r) for r in want["targets"]}
+    if set(rows_before) != set(rows_after) or not rows_before:
+        return False
+    latest = max(rows_before)
+    keep = [f for f in TARGET_FIELDS if f not in ("target_fiscal_year", "target_value")]
+    a = dict(zip(TARGET_FIELDS, rows_before[latest], strict=True))
+    b = dict(zip(TARGET_FIELDS, rows_after[latest], strict=True))
+    same_rest = all(rows_before[y] == rows_after[y] for y in rows_before if y != latest)
+    return same_rest and all(a[f] == b[f] for f in keep)
 
 
 def _plan_kind(plan, kind, before, desired):
@@ -419,7 +495,8 @@ def _check_departments(plan, departments):
                     INDICATOR,
                     c.object_key,
                     "department",
-                    f"担当課「{name}」が見つかりません（管理画面の担当課の名称と同じにしてください）。",
+                    f"担当課「{name}」が見つかりません。改訂の取込では担当課を作成しません"
+                    "（管理画面で担当課を追加するか、管理画面の担当課の名称と同じにしてください）。",
                     sheet_of(INDICATOR, c.new_value),
                 )
             )

@@ -258,8 +258,9 @@ def _group(items, old, new) -> list[Group]:
         getattr(groups[item.goal], item.action).append(item)
 
     def order(goal):
+        # 総合戦略全体 (the plan period, projects outside any goal) first: it frames the rest.
         g = goals.get(goal)
-        return (0, g["number"]) if g else (1, 0)
+        return (1, g["number"]) if g else (0, 0)
 
     return [groups[k] for k in sorted(groups, key=order)]
 

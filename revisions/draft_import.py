@@ -13,7 +13,8 @@ from django.db import transaction
 
 from kpis.access import locked_fiscal_years
 from kpis.models import Department, Strategy
-from revisions.desired import NO_CHANGES, Plan, fingerprint, plan_changes
+from revisions import period
+from revisions.desired import NO_CHANGES, Plan, Refusal, fingerprint, plan_changes
 from revisions.diff import Comparison, compare
 from revisions.models import Revision, RevisionChange
 from revisions.services import RevisionError, create_revision
@@ -53,13 +54,17 @@ def _next_number(strategy) -> int:
 def preview_import(strategy, snapshot) -> Preview:
     """What importing `snapshot` as a draft revision of `strategy` would record and show."""
     before = take_snapshot(strategy)
+    locked = locked_fiscal_years(strategy)
     plan = plan_changes(
         before,
         snapshot,
         revision_number=_next_number(strategy),
-        locked=locked_fiscal_years(strategy),
+        locked=locked,
         departments=set(Department.objects.values_list("name", flat=True)),
     )
+    for change in plan.changes:  # a shortened period must not drop a year with actuals
+        for message in period.check_live(strategy, change, locked):
+            plan.refusals.append(Refusal(None, period.KEY, "last_fiscal_year", message, "総合戦略"))
     open_draft = Revision.objects.filter(strategy=strategy).drafts().defer("snapshot").first()
     return Preview(plan, compare(before, plan.after), open_draft)
 

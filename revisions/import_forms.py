@@ -2,26 +2,18 @@
 and the workbook. It only validates; the file itself is checked by the workbook reader
 (revisions.workbook.reader: the same upload protections as the actuals template)."""
 
-from django import forms
+import copy
 
+from kpis.excel.forms import UploadForm
 from revisions.forms import RevisionForm
 
 
 class WorkbookImportForm(RevisionForm):
-    file = forms.FileField(
-        label="総合戦略のExcelファイル（.xlsx）",
-        help_text="この総合戦略から書き出したファイルを編集したもの。",
-        error_messages={
-            "required": "ファイルを選択してください。",
-            "empty": "ファイルが空です。",
-            "invalid": "ファイルを選択してください。",
-        },
-        widget=forms.FileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-    )
+    # the entry template's file field (its errors and accepted types); the reader makes the
+    # upload checks
+    file = copy.deepcopy(UploadForm.base_fields["file"])
+    file.label = "総合戦略のExcelファイル（.xlsx）"
+    file.help_text = "この総合戦略から書き出したファイルを編集したもの。"
 
     class Meta(RevisionForm.Meta):
         help_texts = {

@@ -7,39 +7,28 @@ column. Nothing is saved; the wanted state waits in the session for step 2.
 Step 2 (POST confirm): plan again, and save the draft only if it is still what the preview showed.
 Then the draft is like any other: its page, the comparison, publishing."""
 
-import secrets
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_http_methods, require_POST
 
 from revisions import draft_import
 from revisions.desired import field_label
+from revisions.held_upload import LOST, get_strategy_for_admin, hold, take
 from revisions.import_forms import WorkbookImportForm
 from revisions.import_locate import row_locator
 from revisions.services import RevisionError
-from revisions.views import ADMIN_ONLY
 from revisions.workbook.reader import read_strategy_workbook
 
 PENDING = "revision_import"  # session key: the wanted state between preview and confirmation
-LOST = "確認済みの取込データが見つかりません。もう一度ファイルをアップロードしてください。"
-
-
-def _get_strategy_for_admin(request):
-    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
-    unless the user may edit revisions."""
-    access = request.access
-    access.require(access.can_edit_revision, ADMIN_ONLY)
-    return access.strategy
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_workbook(request, code):
-    strategy = _get_strategy_for_admin(request)
+    strategy = get_strategy_for_admin(request)
     form = WorkbookImportForm(request.POST or None, request.FILES or None)
     context = {"strategy": strategy, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -61,26 +50,24 @@ def _preview(request, strategy, form) -> dict:
         "fields": form.revision_fields(),
     }
     if preview.can_import:
-        token = secrets.token_urlsafe(16)
-        request.session[PENDING] = {
-            "token": token,
-            "user": request.user.pk,
-            "strategy": strategy.code,
-            "snapshot": result.snapshot,
-            "fingerprint": preview.fingerprint,
-            "fields": context["fields"],
-            "filename": upload.name,
-        }
-        context["token"] = token
+        context["token"] = hold(
+            request,
+            PENDING,
+            strategy,
+            snapshot=result.snapshot,
+            fingerprint=preview.fingerprint,
+            fields=context["fields"],
+            filename=upload.name,
+        )
     return context
 
 
 @login_required
 @require_POST
 def import_confirm(request, code):
-    strategy = _get_strategy_for_admin(request)
-    pending = request.session.pop(PENDING, None)  # one try per preview
-    if not _matches(pending, request.POST.get("token", ""), request.user, strategy):
+    strategy = get_strategy_for_admin(request)
+    pending = take(request, PENDING, strategy)
+    if pending is None:
         messages.error(request, LOST)
         return redirect("revision_import", code=strategy.code)
     fields = dict(pending["fields"])
@@ -109,16 +96,6 @@ def import_confirm(request, code):
         "内容を確認してから公開してください（公開するまで他の利用者には表示されません）。",
     )
     return redirect("revision_detail", code=strategy.code, number=revision.number)
-
-
-def _matches(pending, token, user, strategy) -> bool:
-    return bool(
-        pending
-        and token
-        and constant_time_compare(pending.get("token", ""), token)
-        and pending.get("user") == user.pk
-        and pending.get("strategy") == strategy.code
-    )
 
 
 def _locator(upload):

@@ -155,6 +155,28 @@ def check(before, after, change) -> list[str]:
     return errors
 
 
+def next_period_error(source, first_fiscal_year) -> str | None:
+    """Why a next strategy of `source` cannot start in `first_fiscal_year` (None: it can). Also
+    the workbook import as the next strategy (revisions.workbook.plan) — hence here, not in
+    revisions.services."""
+    if source is None:
+        return None
+    if first_fiscal_year <= source.first_fiscal_year:
+        return (
+            f"次期戦略の初年度は{source.name}の初年度（{source.first_fiscal_year}年度）より後に"
+            "してください。"
+        )
+    if first_fiscal_year <= source.last_fiscal_year:
+        # Two strategies judging the same fiscal year would give a KPI two grades for it; the
+        # source's period may have been extended by a revision (above).
+        return (
+            f"次期戦略の初年度（{first_fiscal_year}年度）が{source.name}の計画期間"
+            f"（{source.first_fiscal_year}〜{source.last_fiscal_year}年度）と重なっています。"
+            f"{source.last_fiscal_year + 1}年度以降にしてください。"
+        )
+    return None
+
+
 # -- the database ----------------------------------------------------------------------------
 
 

@@ -446,10 +446,9 @@ def next_strategy_errors(source, code, first_fiscal_year, last_fiscal_year) -> l
         errors.append(f"コード「{code}」の総合戦略はすでにあります。")
     if last_fiscal_year < first_fiscal_year:
         errors.append("計画期間の最終年度は初年度以降にしてください。")
-    if source is not None and first_fiscal_year <= source.first_fiscal_year:
-        errors.append(
-            f"次期戦略の初年度は{source.name}の初年度（{source.first_fiscal_year}年度）より後にしてください。"
-        )
+    message = period.next_period_error(source, first_fiscal_year)
+    if message:
+        errors.append(message)
     return errors
 
 

@@ -173,14 +173,15 @@ def test_what_a_revision_cannot_change_is_refused_with_its_row(client, dave):
     assert Revision.objects.count() == 1
 
 
-def test_a_changed_plan_period_is_refused_on_the_strategy_sheet(client, dave):
+def test_a_changed_first_year_is_refused_on_the_strategy_sheet(client, dave):
+    # (a changed last year is a period change: tests/test_revision_import_period.py)
     client.force_login(dave)
-    data = edit(exported(), "総合戦略", "コード", "nemuro-2", "計画期間（最終年度）", 2025)
+    data = edit(exported(), "総合戦略", "コード", "nemuro-2", "計画期間（初年度）", 2020)
     body = upload(client, data).content.decode()
     (row,) = re.findall(r'<tr class="import-error">(.*?)</tr>', body, re.S)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-    assert cells[:3] == ["総合戦略", "2行目", "計画期間（最終年度）"]
-    assert "改訂の取込では変更できません（現在：2024、ファイル：2025）" in cells[3]
+    assert cells[:3] == ["総合戦略", "2行目", "計画期間（初年度）"]
+    assert "改訂の取込では変更できません（現在：2021、ファイル：2020）" in cells[3]
     assert Revision.objects.count() == 1
 
 

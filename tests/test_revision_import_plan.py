@@ -381,9 +381,25 @@ def test_a_new_kpi_takes_its_department_by_name_and_an_unknown_one_is_refused(
     (refusal,) = preview_import(strategy, wanted).plan.refusals
     assert (refusal.sheet, refusal.key, refusal.field) == ("KPI", NEW_CODE, "department")
     assert "担当課「観光課（存在しない）」が見つかりません" in refusal.message
+    assert "改訂の取込では担当課を作成しません" in refusal.message
     _item(wanted, "indicators", NEW_CODE)["department"] = "水産振興課"
     revision = draft_revision_from_snapshot(
         strategy=strategy, snapshot=wanted, user=dave, title="x"
     )
     services.publish_revision(revision=revision, user=dave)
     assert _item(take_snapshot(strategy), "indicators", NEW_CODE)["department"] == "水産振興課"
+
+
+def test_the_help_sheet_says_what_each_import_does_with_an_unknown_department(strategy):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from revisions.workbook.export import export_strategy_workbook
+
+    wb = load_workbook(BytesIO(export_strategy_workbook(take_snapshot(strategy))))
+    (help_text,) = [
+        r[4] for r in wb["説明"].iter_rows(values_only=True) if r[:2] == ("KPI", "担当課")
+    ]
+    assert "新しい総合戦略として取り込むときは、ないものを作成します" in help_text
+    assert "改訂として取り込むときは" in help_text and "ないものは取り込めません" in help_text

@@ -193,3 +193,19 @@ def test_the_page_refuses_a_code_in_use_and_a_backwards_period(client, strategy,
     ).content.decode()
     assert "計画期間の最終年度は初年度以降にしてください。" in body
     assert not Strategy.objects.filter(code="nemuro-3").exists()
+
+
+def test_it_refuses_a_first_year_inside_the_previous_period_even_when_extended(strategy, dave):
+    with pytest.raises(services.RevisionError) as e:
+        start(strategy, dave, first_fiscal_year=2024)
+    assert (
+        "次期戦略の初年度（2024年度）が第２期根室市創生総合戦略の計画期間（2021〜2024年度）と"
+        in str(e.value)
+    )
+    Strategy.objects.filter(pk=strategy.pk).update(last_fiscal_year=2025)  # as a period revision
+    strategy.refresh_from_db()
+    with pytest.raises(services.RevisionError) as e:
+        start(strategy, dave, first_fiscal_year=2025)
+    assert "（2021〜2025年度）と重なっています。2026年度以降にしてください。" in str(e.value)
+    assert not Strategy.objects.filter(code="nemuro-3").exists()
+    assert start(strategy, dave, first_fiscal_year=2026, last_fiscal_year=2030).strategy.code

@@ -165,8 +165,9 @@ def test_the_comparison_shows_the_period_and_the_moved_target_years(strategy, da
     extend(revision, dave)
     _, after = services.draft_state(revision)
     comparison = compare(before, after)
-    (whole,) = [g for g in comparison.groups if g.goal is None]
-    assert whole.label == "総合戦略全体"
+    whole = comparison.groups[0]  # listed first: the period frames every other change
+    assert whole.label == "総合戦略全体" and whole.goal is None
+    assert all(g.goal is not None for g in comparison.groups[1:])
     (item,) = whole.changed
     assert (item.kind_label, item.field, item.old, item.new, item.from_year) == (
         "計画期間",

@@ -199,3 +199,20 @@ def test_the_strategy_page_links_the_version_shown_for_administrators_only(clien
     assert f'href="{BASE}.xlsx?revision=1"' in page
     client.force_login(charlie)
     assert "workbook" not in client.get("/strategies/nemuro-2/").content.decode()
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "-1", "1.0"])
+def test_it_answers_404_to_a_revision_number_that_is_not_one(client, dave, number):
+    client.force_login(dave)
+    assert client.get(f"{BASE}.xlsx", {"revision": number}).status_code == 404
+
+
+def test_a_value_keeps_its_own_decimals_and_minus_prints_as_a_triangle(client, dave):
+    """パパママ学級 (decimals 0) has the baseline 39.3: Excel must show 39.3, not 39."""
+    client.force_login(dave)
+    ws = _book(client.get(f"{BASE}.xlsx"))["KPI"]
+    headers = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[headers.index("コード")].value == "2-イ-1-2")
+    baseline = row[headers.index("基準値")]
+    assert float(baseline.value) == 39.3
+    assert baseline.number_format == '#,##0.0;"▲"#,##0.0'

@@ -130,3 +130,22 @@ def test_as_the_next_strategy_with_no_code_in_common_it_says_so(client, strategy
     html = preview.content.decode()
     assert "コードが一致する指標はありません（引き継ぐ系譜はありません）" in html
     assert "0件は、その系譜を引き継ぎます" not in html
+
+
+def test_as_the_next_strategy_its_first_year_must_follow_the_extended_period(strategy):
+    """The rule of start_next_strategy (revisions.period.next_period_error): no fiscal year
+    judged by both strategies, also when a revision extended the previous one."""
+    from revisions.workbook.plan import new_strategy_problems
+
+    snapshot = copy.deepcopy(take_snapshot(strategy))
+    snapshot["strategy"] |= {
+        "code": "nemuro-3",
+        "first_fiscal_year": 2025,
+        "last_fiscal_year": 2029,
+    }
+    assert new_strategy_problems(snapshot, predecessor=strategy) == []
+    Strategy.objects.filter(pk=strategy.pk).update(last_fiscal_year=2025)  # as a period revision
+    strategy.refresh_from_db()
+    (problem,) = new_strategy_problems(snapshot, predecessor=strategy)
+    assert (problem.sheet, problem.column) == ("総合戦略", "計画期間（初年度）")
+    assert "（2021〜2025年度）と重なっています。2026年度以降にしてください。" in problem.message

@@ -174,7 +174,12 @@ def _lookup_column(lookup, model) -> Column:
         name=lookup.field,
         type=TEXT,
         max_length=lookup.model._meta.get_field(lookup.attr).max_length,
-        help=f"{mf.verbose_name}の名称（ないものは取込時に作成します）",
+        # The two imports differ: a new strategy creates the names it brings (services.
+        # _ensure_departments); a revision refuses an unknown one (revisions.desired), so that a
+        # typo does not become a 担当課 nobody is assigned to.
+        help=f"{mf.verbose_name}の名称。新しい総合戦略として取り込むときは、ないものを作成します。"
+        f"改訂として取り込むときは、管理画面にある{mf.verbose_name}と同じ名称にしてください"
+        "（ないものは取り込めません）。",
         width=16,
     )
 

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis.excel.neutralise import template_text
+from kpis.excel.workbook import value_format
 from revisions.kinds import item_key
 from revisions.workbook import columns as C
 
@@ -116,7 +117,8 @@ def _format(ws, sheet, snapshot):
     for row in ws.iter_rows(min_row=C.FIRST_DATA_ROW):
         places = decimals.get(row[code_column].value, 0) if code_column is not None else 0
         for n in numbers:
-            row[n - 1].number_format = "#,##0" if not places else "#,##0." + "0" * places
+            # each value with its own decimals, never fewer than the indicator's, ▲ for minus
+            row[n - 1].number_format = value_format(row[n - 1].value, places)
         for n in keys:
             row[n - 1].fill = C.KEY_FILL
 

@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from openpyxl.utils import get_column_letter
 
 from kpis.models import Department, Indicator, Strategy
+from revisions.period import next_period_error
 from revisions.workbook import columns as C
 from revisions.workbook.export import rows_of
 from revisions.workbook.reader import Problem
@@ -40,14 +41,9 @@ def new_strategy_problems(snapshot, predecessor=None) -> list[Problem]:
                 f"コード「{s['code']}」の総合戦略はすでにあります。新しい総合戦略のコードにしてください。",
             )
         )
-    if predecessor is not None and s["first_fiscal_year"] <= predecessor.first_fiscal_year:
-        problems.append(
-            _strategy_problem(
-                "first_fiscal_year",
-                f"次期戦略の初年度は{predecessor.name}の初年度"
-                f"（{predecessor.first_fiscal_year}年度）より後にしてください。",
-            )
-        )
+    message = next_period_error(predecessor, s["first_fiscal_year"])
+    if message:  # the rule of start_next_strategy: no fiscal year judged by both
+        problems.append(_strategy_problem("first_fiscal_year", message))
     return problems
 
 

@@ -119,7 +119,9 @@ def parse_cell(column: C.Column, value):
         return _date(value)
     if kind == C.NUMBER:
         return _number(column, value)
-    text = unneutralise(cell_text(value)) if kind == C.TEXT else cell_text(value)
+    # The export neutralises every text it writes (names, codes and parent codes alike: a project
+    # named 「-…」 is also the 掲載 sheet's parent code), so every text-like column takes it back.
+    text = unneutralise(cell_text(value)) if kind in (C.TEXT, C.REF, C.KEY) else cell_text(value)
     if text == "":
         return None
     if kind in (C.TEXT, C.REF, C.KEY):
@@ -274,9 +276,16 @@ class _Reader:
             return []
         ws = self.wb[sheet.title]
         ws.reset_dimensions()  # never trust the file's <dimension>: read every row it has
-        header = next(
-            ws.iter_rows(min_row=C.HEADER_ROW, max_row=C.HEADER_ROW, values_only=True), ()
-        )
+        # One pass over the sheet: a read-only sheet parses its XML again for every iter_rows,
+        # so the header row and the data rows come from the same iterator.
+        rows = ws.iter_rows(min_row=C.HEADER_ROW, values_only=True)
+        try:
+            return self._read_sheet(sheet, ws, rows)
+        finally:
+            rows.close()  # closes the sheet's file inside the archive
+
+    def _read_sheet(self, sheet: C.Sheet, ws, rows) -> list[Row]:
+        header = next(rows, ())
         found = {}
         for n, h in enumerate(header[: C.MAX_COLUMNS]):
             if h is None or (isinstance(h, str) and not h.strip()):
@@ -317,10 +326,10 @@ class _Reader:
         letters = {c.name: get_column_letter(i + 1) for c, i in present}
         width = max(found.values(), default=0) + 1
         out, limit = [], C.FIRST_DATA_ROW + C.MAX_DATA_ROWS
-        for number, cells in enumerate(
-            ws.iter_rows(min_row=C.FIRST_DATA_ROW, max_col=width, values_only=True),
-            start=C.FIRST_DATA_ROW,
-        ):
+        for number, cells in enumerate(rows, start=C.HEADER_ROW + 1):
+            if number < C.FIRST_DATA_ROW:
+                continue
+            cells = cells[:width]  # columns without a header say nothing
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
                 continue
             if number >= limit:

@@ -6,19 +6,18 @@
 - import: upload → preview (what will be created, or every refusal with sheet/row/column) →
   confirm creates the new strategy with a draft 第1版 (services.import_new_strategy)"""
 
-import secrets
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kpis.excel.workbook import XLSX, download_response
 from revisions import selectors, services
+from revisions.held_upload import LOST, get_strategy_for_admin, hold, take
 from revisions.snapshot import take_snapshot
-from revisions.views import ADMIN_ONLY
 from revisions.workbook.export import blank_template, export_strategy_workbook
 from revisions.workbook.forms import StrategyWorkbookForm
 from revisions.workbook.plan import plan_new_strategy
@@ -28,46 +27,34 @@ from revisions.workbook.reader import FILE, Problem, read_strategy_workbook
 PENDING = "strategy_workbook_import"
 
 
-def _attachment(content: bytes, filename: str):
-    return download_response(content, filename, XLSX)
-
-
-def _get_strategy_for_admin(request):
-    """The strategy of the URL (resolved by kpis.access's middleware: 404 when unknown), 403
-    unless the user may edit revisions."""
-    access = request.access
-    access.require(access.can_edit_revision, ADMIN_ONLY)
-    return access.strategy
-
-
 @login_required
 @require_GET
 def workbook_export(request, code):
-    strategy = _get_strategy_for_admin(request)
+    strategy = get_strategy_for_admin(request)
     number = request.GET.get("revision")
     if number:
-        if not number.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", number):  # isdigit() takes ² and 5,000 digits
             raise Http404("改訂が見つかりません。")
         revision = selectors.get_revision_for_user(strategy, int(number), request.user)
         content = export_strategy_workbook(
             selectors.snapshot_of(revision), revision=revision.number
         )
-        return _attachment(content, f"{strategy.code}_第{revision.number}版.xlsx")
+        return download_response(content, f"{strategy.code}_第{revision.number}版.xlsx", XLSX)
     content = export_strategy_workbook(take_snapshot(strategy))
-    return _attachment(content, f"{strategy.code}_総合戦略.xlsx")
+    return download_response(content, f"{strategy.code}_総合戦略.xlsx", XLSX)
 
 
 @login_required
 @require_GET
 def workbook_template(request, code):
-    _get_strategy_for_admin(request)
-    return _attachment(blank_template(), "総合戦略_空のテンプレート.xlsx")
+    get_strategy_for_admin(request)
+    return download_response(blank_template(), "総合戦略_空のテンプレート.xlsx", XLSX)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def workbook_import(request, code):
-    strategy = _get_strategy_for_admin(request)
+    strategy = get_strategy_for_admin(request)
     context = {"strategy": strategy, "form": StrategyWorkbookForm()}
     if request.method == "POST" and "token" in request.POST:
         revision = _confirm(request, strategy, context)
@@ -93,37 +80,21 @@ def _preview(request, strategy) -> dict:
     plan = plan_new_strategy(result.snapshot, strategy if as_next else None)
     context = {"form": form, "plan": plan, "problems": plan.problems, "as_next": as_next}
     if plan.ok:
-        token = secrets.token_urlsafe(16)
-        request.session[PENDING] = {
-            "token": token,
-            "user": request.user.pk,
-            "strategy": strategy.code,
-            "as_next": as_next,
-            "filename": form.cleaned_data["file"].name,
-            "snapshot": result.snapshot,
-        }
-        context["token"] = token
+        context["token"] = hold(
+            request,
+            PENDING,
+            strategy,
+            as_next=as_next,
+            filename=form.cleaned_data["file"].name,
+            snapshot=result.snapshot,
+        )
     return context
 
 
 def _confirm(request, strategy, context):
-    pending = request.session.pop(PENDING, None)  # one try per preview
-    token = request.POST.get("token", "")
-    if not (
-        pending
-        and token
-        and constant_time_compare(pending.get("token", ""), token)
-        and pending.get("user") == request.user.pk
-        and pending.get("strategy") == strategy.code
-    ):
-        context["problems"] = [
-            Problem(
-                FILE,
-                None,
-                "",
-                "確認済みの取込データが見つかりません。もう一度ファイルをアップロードしてください。",
-            )
-        ]
+    pending = take(request, PENDING, strategy)
+    if pending is None:
+        context["problems"] = [Problem(FILE, None, "", LOST)]
         return None
     try:
         return services.import_new_strategy(
