@@ -102,6 +102,14 @@ def test_a_send_back_reaches_the_clerk_and_the_answer_reaches_the_secretariat(
     expect(hunting).to_contain_text(ANSWER)
     expect(hunting).to_contain_text("講習会を2回開催した。")
     shot(office, "status-board-answer")
+    # Short headers and department names on one line, not one or two characters a line.
+    tall = office.evaluate(
+        """() => [...document.querySelectorAll('#confirm-form table .short')].filter(c => {
+             const r = document.createRange(); r.selectNodeContents(c);
+             return r.getClientRects().length > 1 && c.textContent.trim().length < 8;
+           }).map(c => c.textContent.trim())"""
+    )
+    assert tall == [], f"wrapped in the confirm queue: {tall}"
     assert_accessible(office, "status board (an answer)")
     boxes = pending.get_by_role("checkbox")
     expect(boxes).to_have_count(4)
