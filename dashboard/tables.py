@@ -3,6 +3,8 @@
 import django_tables2 as tables
 from django.urls import reverse
 
+from kpis import achievement
+
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
@@ -97,5 +99,7 @@ def _row_cells(row, links, show_status, parity):
         "status": row.status if show_status else None,
         "status_label": row.status_label,
         "progress": row.progress_text if has_progress else None,
+        # an indicator without a baseline is judged by 達成率 (issue 10): the column says 進捗率
+        "progress_is_achievement": has_progress and row.result.measure == achievement.ACHIEVEMENT,
         "progress_pct": row.progress_pct if has_progress else None,
     }

@@ -339,3 +339,13 @@ def test_an_english_browser_still_gets_japanese_messages(client, charlie, strate
     body = client.get(BASE + "?year=2022&goal=9", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "正しく選択してください" in body
     assert "Select a valid choice" not in body
+
+
+def test_a_kpi_without_a_baseline_says_its_rate_is_achievement(client, charlie, strategy):
+    """Judged by 達成率 (a level to reach): the 進捗率 column labels it, a KPI with a baseline not."""
+    add_actual("2-ア-1-1", 2022, "1")
+    add_actual("1-ア-1-1", 2022, "26000")
+    client.force_login(charlie)
+    body = client.get(BASE + "?year=2022").content.decode()
+    assert '<small class="muted">達成率</small>' in row(body, indicator("2-ア-1-1").pk)
+    assert "達成率" not in row(body, indicator("1-ア-1-1").pk)
