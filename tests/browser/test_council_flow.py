@@ -113,6 +113,9 @@ def test_a_council_member_reviews_an_indicator_and_prints_the_review_pack(
     assert "評価の方法" in pages[0] and "基本目標-1" in pages[0] and "数値目標" in pages[0]
     for n, text in enumerate(pages, start=1):  # the grade legend at the foot of every page
         assert "評価の区分：A ◎" in text, f"page {n} has no grade legend"
+        # no table header ends a page with its rows on the next (the header's last cell is 担当課)
+        body = text.split("評価の区分：A ◎")[0].rstrip()
+        assert not body.endswith("担当課"), f"page {n} ends with a table header and no row"
 
 
 def _check_print(page):
