@@ -349,3 +349,11 @@ def test_a_kpi_without_a_baseline_says_its_rate_is_achievement(client, charlie, 
     body = client.get(BASE + "?year=2022").content.decode()
     assert '<small class="muted">達成率</small>' in row(body, indicator("2-ア-1-1").pk)
     assert "達成率" not in row(body, indicator("1-ア-1-1").pk)
+
+
+def test_a_numeric_target_without_a_value_has_no_empty_rate_line(client, charlie, strategy):
+    client.force_login(charlie)
+    body = client.get(BASE + "?year=2022").content.decode()
+    targets = re.search(r'<ul class="targets">(.*?)</ul>', card(body, 1), re.S).group(1)
+    assert '<span class="muted">−</span>' not in targets
+    assert "実績 <strong>" in targets
