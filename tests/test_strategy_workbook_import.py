@@ -105,6 +105,8 @@ def test_as_the_next_strategy_indicators_continue_the_lineage_by_code(client, st
     assert preview.context["problems"] == [], [str(p) for p in preview.context["problems"]]
     total = Indicator.objects.filter(basic_goal__strategy=strategy).count()
     assert preview.context["plan"].lineage == total
+    # the period as every page writes it
+    assert "令和7年度（2025年度）〜令和11年度（2029年度）" in preview.content.decode()
     assert client.post(URL, {"token": preview.context["token"]}).status_code == 302
     new = Strategy.objects.get(code="nemuro-3")
     lineage = dict(
