@@ -40,7 +40,7 @@ def _preview(request, strategy, form) -> dict:
     upload = form.cleaned_data["file"]
     result = read_strategy_workbook(upload)
     if result.errors:
-        return {"issues": [_issue(e) for e in result.errors], "filename": upload.name}
+        return {"issues": result.errors, "filename": upload.name}
     preview = draft_import.preview_import(strategy, result.snapshot)
     locate = _locator(upload) if preview.plan.refusals else None
     context = {
@@ -101,17 +101,6 @@ def import_confirm(request, code):
 def _locator(upload):
     upload.seek(0)
     return row_locator(upload.read())
-
-
-def _issue(error) -> dict:
-    """A refusal of the reader, whatever its shape: sheet, row, column and the reason."""
-    column, letter = getattr(error, "column", "") or "", getattr(error, "letter", "")
-    return {
-        "sheet": getattr(error, "sheet", "") or "",
-        "row": getattr(error, "row", None),
-        "column": f"{column}（{letter}列）" if column and letter else column,
-        "message": getattr(error, "message", None) or str(error),
-    }
 
 
 def _refusal(refusal, locate) -> dict:
