@@ -541,15 +541,16 @@ class _Builder:
         target year lies outside the plan period."""
         first, last, _ = self.period
         target_rows = self.target_rows
-        for key, item in self.items.get("indicator", {}).items():
-            row = self.where[("indicator", key)]
-            year = item.get("target_fiscal_year")
+
+        def in_period(row, field, label, year):
             if first and last and year and not first <= year <= last:
                 self.problem(
-                    row,
-                    "target_fiscal_year",
-                    f"目標年度{year}年度が計画期間（{first}〜{last}年度）の外です。",
+                    row, field, f"{label}{year}年度が計画期間（{first}〜{last}年度）の外です。"
                 )
+
+        for key, item in self.items.get("indicator", {}).items():
+            row = self.where[("indicator", key)]
+            in_period(row, "target_fiscal_year", "目標年度", item.get("target_fiscal_year"))
             rows = sorted(item["targets"], key=lambda r: r["from"] or 0)
             item["targets"] = rows
             if not rows:
@@ -559,19 +560,8 @@ class _Builder:
                 continue
             for r in rows:
                 where = target_rows[(key, r["from"])]
-                if first and last and r["from"] and not first <= r["from"] <= last:
-                    self.problem(
-                        where,
-                        "from",
-                        f"適用開始年度{r['from']}年度が計画期間（{first}〜{last}年度）の外です。",
-                    )
-                y = r.get("target_fiscal_year")
-                if first and last and y and not first <= y <= last:
-                    self.problem(
-                        where,
-                        "target_fiscal_year",
-                        f"目標年度{y}年度が計画期間（{first}〜{last}年度）の外です。",
-                    )
+                in_period(where, "from", "適用開始年度", r["from"])
+                in_period(where, "target_fiscal_year", "目標年度", r.get("target_fiscal_year"))
             latest = rows[-1]
             for name in TARGET_FIELDS:
                 if latest.get(name) != item.get(name) and not (
