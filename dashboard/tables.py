@@ -3,8 +3,6 @@
 import django_tables2 as tables
 from django.urls import reverse
 
-from kpis import achievement
-
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
@@ -100,6 +98,6 @@ def _row_cells(row, links, show_status, parity):
         "status_label": row.status_label,
         "progress": row.progress_text if has_progress else None,
         # an indicator without a baseline is judged by 達成率 (issue 10): the column says 進捗率
-        "progress_is_achievement": has_progress and row.result.measure == achievement.ACHIEVEMENT,
+        "progress_is_achievement": has_progress and row.year.judged_by_achievement,
         "progress_pct": row.progress_pct if has_progress else None,
     }

@@ -241,6 +241,11 @@ class YearEvaluation:
         return numfmt.rate(self.result.pace)
 
     @property
+    def judged_by_achievement(self):
+        """No baseline (a level to reach or keep): the rate shown is 達成率, and pages say so."""
+        return self.result.measure == achievement.ACHIEVEMENT
+
+    @property
     def graded_text(self):
         """'進捗ペース 100.0%': the rate the grade was decided by, with its name."""
         return f"{self.result.measure_label} {numfmt.rate(self.result.graded_rate)}"
