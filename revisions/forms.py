@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from kpis import numfmt
 from kpis.entry.rules import MAX_ABS_VALUE
 from kpis.models import BasicGoal, Indicator
 from kpis.numbers import NumberParseError, parse_number
@@ -483,7 +484,9 @@ class PeriodForm(ChangeForm):
                 max_length=40,
                 required=False,
                 initial=c.get("target_value") or "",
-                help_text=f"空欄：現在の目標値（{item['target_value']}{unit}）のまま",
+                help_text="空欄：現在の目標値（"
+                f"{numfmt.with_unit(numfmt.number(item['target_value'], item.get('decimals')), unit)}"
+                "）のまま",
             )
             self.moved.append((item, move, target))
 

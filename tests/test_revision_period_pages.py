@@ -76,6 +76,7 @@ def test_the_form_lists_the_indicators_whose_target_year_follows_the_period(clie
     # every candidate ticked by default (moving is the default), its target value blank
     pk = indicator().pk
     assert f'<input type="checkbox" name="move_{pk}" id="id_move_{pk}" checked>' in body
+    assert "空欄：現在の目標値（27,700t）のまま" in body  # formatted as every page writes it
     # the page lists it among the draft's operations
     detail = client.get(f"{BASE}/{revision.number}/").content.decode()
     assert f"{BASE}/{revision.number}/changes/period/" in detail
